@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Streaming.Csv;
+using Streaming.Stats;
+using Streaming.Streaming;
+
+namespace Streaming.Mapper;
+
+/// <summary><c>mapper stats</c>: job 1's map side.</summary>
+internal static class StatsCommand
+{
+    public static Command Create()
+    {
+        var csv = new CsvCommandLine();
+        var categorical = new Option<string?>("--categorical") { Description = "Columns to treat as categorical even when numeric (a,b)" };
+        var topCapacity = new Option<int>("--top-capacity") { Description = "Distinct values tracked exactly per column before switching to heavy hitters", DefaultValueFactory = _ => FrequentValues.DefaultCapacity };
+        var cmd = new Command("stats", "Column statistics of CSV rows on stdin; one partial per column on stdout");
+        csv.AddTo(cmd);
+        cmd.Options.Add(categorical);
+        cmd.Options.Add(topCapacity);
+        cmd.SetAction(r => TaskHost.Execute("mapper.stats", (logs, reporter) =>
+        {
+            var options = csv.Build(r);
+            int cap = r.GetValue(topCapacity);
+            if (cap < 1) throw new ConfigException("--top-capacity must be at least 1");
+            var stats = new StatsOptions(CsvOptions.ParseList(r.GetValue(categorical)) ?? [], cap);
+            return StatsMapTask.Run(Console.OpenStandardInput(), Console.OpenStandardOutput(), options, stats,
+                r.GetValue(csv.MaxBadFraction), TaskContext.FromEnvironment(), reporter, logs.CreateLogger("mapper.stats"));
+        }));
+        return cmd;
+    }
+}

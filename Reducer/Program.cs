@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Streaming.Reducer;
+using Streaming.Streaming;
+
+var root = new RootCommand("Streaming reducer: the reduce side (and combiner) of the Hadoop Streaming jobs")
+{
+    StatsCommand.Create(),
+};
+return TaskHost.Run(root, args);

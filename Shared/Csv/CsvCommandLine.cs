@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Streaming.Csv;
+
+/// <summary>The CSV input options every map-side command shares, and how they become <see cref="CsvOptions"/>.</summary>
+public sealed class CsvCommandLine
+{
+    public readonly Option<string> Delimiter = new("--delimiter") { Description = "Field delimiter: one character or tab|comma|semicolon|pipe", DefaultValueFactory = _ => "," };
+    public readonly Option<string> Quote = new("--quote") { Description = "Quote character", DefaultValueFactory = _ => "\"" };
+    public readonly Option<string> Header = new("--header") { Description = "auto|present|none: is the first line of each file a header", DefaultValueFactory = _ => "auto" };
+    public readonly Option<string?> Columns = new("--columns") { Description = "Column names a,b,c (required when there is no header or more than one split)" };
+    public readonly Option<string> Missing = new("--missing") { Description = "Missing-value tokens separated by '|' (an empty entry means the empty field)", DefaultValueFactory = _ => string.Join('|', CsvOptions.DefaultMissingTokens) };
+    public readonly Option<bool> Trim = new("--trim") { Description = "Strip spaces around fields", DefaultValueFactory = _ => true };
+    public readonly Option<double> MaxBadFraction = new("--max-bad-fraction") { Description = "Fail the task when more than this share of its rows is malformed", DefaultValueFactory = _ => 0.01 };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Delimiter, Quote, Header, Columns, Missing, Trim, MaxBadFraction }) command.Options.Add(o);
+    }
+
+    public CsvOptions Build(ParseResult r)
+    {
+        var quote = r.GetValue(Quote)!;
+        if (quote.Length != 1 || quote[0] > 127) throw new Streaming.ConfigException($"--quote must be one ASCII character, got '{quote}'");
+        var delimiter = CsvOptions.ParseDelimiter(r.GetValue(Delimiter)!);
+        if (delimiter == (byte)quote[0]) throw new Streaming.ConfigException("--delimiter and --quote must differ");
+        var columns = CsvOptions.ParseList(r.GetValue(Columns));
+        if (columns is not null && columns.Distinct().Count() != columns.Count)
+            throw new Streaming.ConfigException("--columns has duplicate names");
+        return new CsvOptions
+        {
+            Delimiter = delimiter,
+            Quote = (byte)quote[0],
+            Header = CsvOptions.ParseHeader(r.GetValue(Header)!),
+            Columns = columns,
+            MissingTokens = r.GetValue(Missing)!.Split('|'),
+            Trim = r.GetValue(Trim),
+        };
+    }
+
+    public static string Format(double d) => d.ToString("R", CultureInfo.InvariantCulture);
+}

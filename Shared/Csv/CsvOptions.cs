@@ -1,0 +1,52 @@
+using System.Text;
+
+namespace Streaming.Csv;
+
+public enum HeaderMode { Auto, Present, None }
+
+/// <summary>How input lines are split into fields and which values count as missing.</summary>
+public sealed class CsvOptions
+{
+    public static readonly string[] DefaultMissingTokens = ["", "NA", "NaN", "null", "?"];
+
+    public byte Delimiter { get; init; } = (byte)',';
+    public byte Quote { get; init; } = (byte)'"';
+    public HeaderMode Header { get; init; } = HeaderMode.Auto;
+    /// <summary>Column names from --columns; null when they must come from the header line.</summary>
+    public IReadOnlyList<string>? Columns { get; init; }
+    public IReadOnlyList<string> MissingTokens { get; init; } = DefaultMissingTokens;
+    /// <summary>Strip spaces around fields (the Adult data is ", "-separated).</summary>
+    public bool Trim { get; init; } = true;
+
+    private byte[][]? _missing;
+    internal byte[][] MissingUtf8 => _missing ??= MissingTokens.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
+
+    public bool IsMissing(ReadOnlySpan<byte> value)
+    {
+        foreach (var t in MissingUtf8)
+            if (value.SequenceEqual(t)) return true;
+        return false;
+    }
+
+    /// <summary>Parses a --delimiter argument: one character, or the names tab / comma / semicolon / pipe.</summary>
+    public static byte ParseDelimiter(string text) => text switch
+    {
+        "tab" or "\\t" or "\t" => (byte)'\t',
+        "comma" => (byte)',',
+        "semicolon" => (byte)';',
+        "pipe" => (byte)'|',
+        _ when text.Length == 1 && text[0] < 128 => (byte)text[0],
+        _ => throw new Streaming.ConfigException($"--delimiter must be one ASCII character or tab|comma|semicolon|pipe, got '{text}'"),
+    };
+
+    public static HeaderMode ParseHeader(string text) => text.ToLowerInvariant() switch
+    {
+        "auto" => HeaderMode.Auto,
+        "present" or "true" => HeaderMode.Present,
+        "none" or "false" => HeaderMode.None,
+        _ => throw new Streaming.ConfigException($"--header must be auto|present|none, got '{text}'"),
+    };
+
+    public static IReadOnlyList<string>? ParseList(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+}

@@ -1,0 +1,73 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Streaming.Streaming;
+
+namespace Streaming.Csv;
+
+/// <summary>
+/// Where malformed rows go: each one is counted per reason (Hadoop counters), the first few per reason are
+/// logged with their source, and all of them are written to a quarantine file when the task has one; the task
+/// fails at the end when the rejected share passes <c>--max-bad-fraction</c>. Nothing is ever dropped silently.
+/// </summary>
+public sealed class RejectedRows : IDisposable
+{
+    public const int SamplesPerReason = 5;
+    private readonly Reporter _reporter;
+    private readonly ILogger _log;
+    private readonly string _source;
+    private readonly Dictionary<RejectReason, long> _byReason = new();
+    private readonly TextWriter? _quarantine;
+
+    public RejectedRows(Reporter reporter, ILogger log, double maxBadFraction, string source, TextWriter? quarantine = null)
+    {
+        if (maxBadFraction is < 0 or > 1 || double.IsNaN(maxBadFraction))
+            throw new ConfigException($"--max-bad-fraction must be between 0 and 1, got {maxBadFraction}");
+        _reporter = reporter;
+        _log = log;
+        MaxBadFraction = maxBadFraction;
+        _source = source;
+        _quarantine = quarantine;
+    }
+
+    public double MaxBadFraction { get; }
+    public long Total { get; private set; }
+    public IReadOnlyDictionary<RejectReason, long> ByReason => _byReason;
+
+    public void Reject(RejectReason reason, ReadOnlySpan<byte> line, long lineNumber, string? detail = null)
+    {
+        Total++;
+        long n = _byReason[reason] = _byReason.GetValueOrDefault(reason) + 1;
+        _reporter.Increment(Counters.Group, Counters.MalformedRows);
+        _reporter.Increment(Counters.Group, Counters.Malformed(reason));
+        if (n <= SamplesPerReason)
+            _log.LogWarning("Rejected row ({Reason}{Detail}) at {Source} line {Line}: {Text}",
+                reason, detail is null ? "" : ": " + detail, _source, lineNumber, Escape(line, 200));
+        _quarantine?.Write($"{reason}\t{_source}\t{lineNumber}\t{Escape(line, int.MaxValue)}\n");
+    }
+
+    /// <summary>Throws <see cref="DataException"/> when too many of <paramref name="rowsRead"/> were rejected.</summary>
+    public void CheckThreshold(long rowsRead)
+    {
+        if (Total == 0 || Total <= MaxBadFraction * rowsRead) return;
+        var reasons = string.Join(", ", _byReason.Select(kv => $"{kv.Key}={kv.Value}"));
+        throw new DataException(
+            $"{Total} of {rowsRead} rows rejected ({100.0 * Total / rowsRead:F2}%), over --max-bad-fraction {MaxBadFraction} ({reasons}); see the task log for samples");
+    }
+
+    /// <summary>Printable form of a raw line: invalid UTF-8 and control bytes escaped, long lines cut.</summary>
+    public static string Escape(ReadOnlySpan<byte> line, int maxBytes)
+    {
+        var sb = new StringBuilder();
+        var cut = line.Length > maxBytes ? line[..maxBytes] : line;
+        foreach (var b in cut)
+        {
+            if (b == '\\') sb.Append("\\\\");
+            else if (b is >= 0x20 and < 0x7f) sb.Append((char)b);
+            else sb.Append("\\x").Append(b.ToString("x2"));
+        }
+        if (cut.Length < line.Length) sb.Append($"…(+{line.Length - cut.Length} bytes)");
+        return sb.ToString();
+    }
+
+    public void Dispose() => _quarantine?.Dispose();
+}

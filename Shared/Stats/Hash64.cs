@@ -1,0 +1,41 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
+namespace Streaming.Stats;
+
+/// <summary>MurmurHash64A of a byte span: fast, well mixed, stable across platforms (sketch state is persisted).</summary>
+public static class Hash64
+{
+    public static ulong Of(ReadOnlySpan<byte> data, ulong seed = 0x9E3779B97F4A7C15)
+    {
+        const ulong m = 0xc6a4a7935bd1e995;
+        const int r = 47;
+        ulong h = seed ^ ((ulong)data.Length * m);
+        int i = 0;
+        for (; i + 8 <= data.Length; i += 8)
+        {
+            ulong k = BinaryPrimitives.ReadUInt64LittleEndian(data[i..]);
+            k *= m; k ^= k >> r; k *= m;
+            h ^= k; h *= m;
+        }
+        int rest = data.Length - i;
+        if (rest > 0)
+        {
+            ulong t = 0;
+            for (int j = rest - 1; j >= 0; j--) t = (t << 8) | data[i + j];
+            h ^= t; h *= m;
+        }
+        h ^= h >> r; h *= m; h ^= h >> r;
+        return h;
+    }
+
+    /// <summary>Hash of a double's canonical bits (so 1, 1.0 and 1e0 are one value).</summary>
+    public static ulong Of(double value)
+    {
+        ulong x = BitConverter.DoubleToUInt64Bits(value == 0 ? 0.0 : value);
+        x ^= x >> 33; x *= 0xff51afd7ed558ccd; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53; x ^= x >> 33;
+        return x;
+    }
+
+    internal static int Rho(ulong w, int maxBits) => Math.Min(BitOperations.LeadingZeroCount(w) + 1, maxBits + 1);
+}

@@ -1,0 +1,134 @@
+namespace Streaming.Stats;
+
+/// <summary>
+/// KLL quantile sketch (Karnin, Lang, Liberty 2016) over doubles, mergeable. With <see cref="DefaultK"/> = 600 its
+/// normalized rank error is about 0.5 % (≈ 1.7/k^0.94 at 99 % confidence, the DataSketches figure), under the
+/// 1 % we document; it is exact while fewer than k values were seen. Memory: at most about 3k doubles whatever n.
+/// Compaction coin flips come from a fixed-seed generator, so the same input in the same order always gives the
+/// same sketch (re-run tasks reproduce their output).
+/// </summary>
+public sealed class KllSketch
+{
+    public const int DefaultK = 600;
+    private const double C = 2.0 / 3.0;
+    private readonly int _k;
+    private readonly List<List<double>> _levels = [new()];
+    private ulong _rng = 0x2545F4914F6CDD1D;
+
+    public KllSketch(int k = DefaultK) => _k = k;
+
+    public long Count { get; private set; }
+    public int K => _k;
+    public IReadOnlyList<IReadOnlyList<double>> Levels => _levels;
+
+    private int _capacity0 = -1;
+
+    public void Add(double x)
+    {
+        var l0 = _levels[0];
+        l0.Add(x);
+        Count++;
+        if (_capacity0 < 0) _capacity0 = Capacity(0);
+        if (l0.Count >= _capacity0) { Compress(); _capacity0 = Capacity(0); }
+    }
+
+    private int Capacity(int level)
+    {
+        int depth = _levels.Count - 1 - level;
+        return Math.Max(2, (int)Math.Ceiling(_k * Math.Pow(C, depth)));
+    }
+
+    private int TotalCapacity()
+    {
+        int t = 0;
+        for (int h = 0; h < _levels.Count; h++) t += Capacity(h);
+        return t;
+    }
+
+    private int Size()
+    {
+        int t = 0;
+        foreach (var l in _levels) t += l.Count;
+        return t;
+    }
+
+    private void Compress()
+    {
+        while (Size() >= TotalCapacity())
+        {
+            for (int h = 0; h < _levels.Count; h++)
+            {
+                if (_levels[h].Count < Capacity(h)) continue;
+                if (h + 1 == _levels.Count) _levels.Add(new());
+                CompactLevel(h);
+                break;
+            }
+        }
+    }
+
+    private void CompactLevel(int h)
+    {
+        var level = _levels[h];
+        level.Sort();
+        double? keep = null;
+        if (level.Count % 2 == 1) { keep = level[^1]; level.RemoveAt(level.Count - 1); }
+        int offset = (int)(NextRandom() & 1);
+        var up = _levels[h + 1];
+        for (int i = offset; i < level.Count; i += 2) up.Add(level[i]);
+        level.Clear();
+        if (keep is { } k) level.Add(k);
+    }
+
+    private ulong NextRandom()
+    {
+        _rng ^= _rng << 13; _rng ^= _rng >> 7; _rng ^= _rng << 17;
+        return _rng;
+    }
+
+    public void Merge(KllSketch other)
+    {
+        while (_levels.Count < other._levels.Count) _levels.Add(new());
+        for (int h = 0; h < other._levels.Count; h++) _levels[h].AddRange(other._levels[h]);
+        Count += other.Count;
+        Compress();
+        _capacity0 = Capacity(0);
+    }
+
+    /// <summary>
+    /// The smallest retained value whose weighted rank reaches q·n (the lower quantile, no interpolation);
+    /// null when empty.
+    /// </summary>
+    public double[]? Quantiles(IReadOnlyList<double> qs)
+    {
+        if (Count == 0) return null;
+        var items = new List<(double V, long W)>();
+        for (int h = 0; h < _levels.Count; h++)
+            foreach (var v in _levels[h]) items.Add((v, 1L << h));
+        items.Sort((a, b) => a.V.CompareTo(b.V));
+        long total = 0;
+        foreach (var it in items) total += it.W;
+        var result = new double[qs.Count];
+        for (int i = 0; i < qs.Count; i++)
+        {
+            double target = qs[i] * total;
+            long cum = 0;
+            result[i] = items[^1].V;
+            foreach (var it in items)
+            {
+                cum += it.W;
+                if (cum >= target) { result[i] = it.V; break; }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Restores a sketch from its persisted levels.</summary>
+    public static KllSketch FromLevels(int k, long count, IEnumerable<IEnumerable<double>> levels)
+    {
+        var s = new KllSketch(k) { Count = count };
+        s._levels.Clear();
+        foreach (var l in levels) s._levels.Add(l.ToList());
+        if (s._levels.Count == 0) s._levels.Add(new());
+        return s;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Streaming.Stats;
+
+/// <summary>
+/// The statistics line format, <c>column\t{json}</c>: both the partial a mapper or combiner emits and the final
+/// artifact (one format, so the same command is combiner and reducer). Fields are documented in README.md.
+/// Written with Utf8JsonWriter and read with JsonDocument: no reflection, safe to trim.
+/// </summary>
+public static class StatsJson
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
+    public static string Serialize(ColumnStats s)
+    {
+        var buf = new ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buf, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("column", s.Name);
+            w.WriteNumber("index", s.Index);
+            w.WriteString("kind", s.Kind);
+            w.WriteNumber("count", s.Count);
+            w.WriteNumber("missing", s.Missing);
+            w.WriteNumber("non_numeric", s.NonNumeric);
+            w.WriteBoolean("forced_categorical", s.ForcedCategorical);
+            if (s.IsNumeric)
+            {
+                w.WriteNumber("min", s.Min);
+                w.WriteNumber("max", s.Max);
+                w.WriteNumber("mean", s.Mean);
+                if (s.Std is { } std) w.WriteNumber("std", std); else w.WriteNull("std");
+                w.WriteStartObject("quantiles");
+                var qs = s.Quantiles.Quantiles(ColumnStats.QuantileLevels)!;
+                for (int i = 0; i < qs.Length; i++)
+                    w.WriteNumber(ColumnStats.QuantileLevels[i].ToString("0.0#", CultureInfo.InvariantCulture), qs[i]);
+                w.WriteEndObject();
+            }
+            w.WriteNumber("distinct", s.DistinctCount);
+            w.WriteBoolean("distinct_exact", s.DistinctExact);
+            w.WriteBoolean("top_truncated", s.Top.Truncated);
+            w.WriteNumber("top_error", s.Top.ErrorBound);
+            w.WriteStartArray("top");
+            foreach (var (value, count) in s.Top.Ordered())
+            {
+                w.WriteStartArray();
+                w.WriteStringValue(value);
+                w.WriteNumberValue(count);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+
+            w.WriteStartObject("state");
+            w.WriteNumber("numeric_count", s.NumericCount);
+            if (s.NumericCount > 0)
+            {
+                w.WriteNumber("mean", s.Mean);
+                w.WriteNumber("m2", s.M2);
+                w.WriteNumber("min", s.Min);
+                w.WriteNumber("max", s.Max);
+            }
+            w.WriteNumber("top_capacity", s.Top.Capacity);
+            w.WriteNumber("kll_k", s.Quantiles.K);
+            w.WriteNumber("kll_n", s.Quantiles.Count);
+            w.WriteStartArray("kll");
+            foreach (var level in s.Quantiles.Levels)
+            {
+                w.WriteStartArray();
+                foreach (var v in level) w.WriteNumberValue(v);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            // An exact frequency table is the set of distinct values itself: the HLL is rebuilt from it on load.
+            if (s.Top.Truncated) w.WriteString("hll", s.Distinct.ToBase64());
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buf.WrittenSpan);
+    }
+
+    /// <summary>Parses one JSON document; throws <see cref="FormatException"/> with the reason when it is not ours.</summary>
+    public static ColumnStats Deserialize(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var r = doc.RootElement;
+            var st = r.GetProperty("state");
+            var s = new ColumnStats(r.GetProperty("column").GetString()!, r.GetProperty("index").GetInt32(),
+                r.GetProperty("forced_categorical").GetBoolean(), st.GetProperty("top_capacity").GetInt32())
+            {
+                Count = r.GetProperty("count").GetInt64(),
+                Missing = r.GetProperty("missing").GetInt64(),
+                NonNumeric = r.GetProperty("non_numeric").GetInt64(),
+                NumericCount = st.GetProperty("numeric_count").GetInt64(),
+            };
+            if (s.NumericCount > 0)
+            {
+                s.Mean = st.GetProperty("mean").GetDouble();
+                s.M2 = st.GetProperty("m2").GetDouble();
+                s.Min = st.GetProperty("min").GetDouble();
+                s.Max = st.GetProperty("max").GetDouble();
+            }
+            s.Quantiles = KllSketch.FromLevels(st.GetProperty("kll_k").GetInt32(), st.GetProperty("kll_n").GetInt64(),
+                st.GetProperty("kll").EnumerateArray().Select(l => l.EnumerateArray().Select(v => v.GetDouble()).ToList()).ToList());
+            bool truncated = r.GetProperty("top_truncated").GetBoolean();
+            foreach (var e in r.GetProperty("top").EnumerateArray())
+            {
+                var bytes = Encoding.UTF8.GetBytes(e[0].GetString()!);
+                s.Top.Add(bytes, e[1].GetInt64());
+                if (!truncated) s.Distinct.AddHash(Hash64.Of(bytes));
+            }
+            s.Top.RestoreFlags(truncated, r.GetProperty("top_error").GetInt64());
+            if (truncated) s.Distinct = HyperLogLog.FromBase64(st.GetProperty("hll").GetString()!);
+            return s;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new FormatException($"not a statistics record: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a whole statistics artifact (lines <c>column\tjson</c>, any part files concatenated).</summary>
+    public static IReadOnlyList<ColumnStats> ReadArtifact(IEnumerable<string> lines)
+    {
+        var list = new List<ColumnStats>();
+        int n = 0;
+        foreach (var line in lines)
+        {
+            n++;
+            if (line.Length == 0) continue;
+            int tab = line.IndexOf('\t');
+            if (tab < 0) throw new FormatException($"statistics line {n} has no TAB");
+            try { list.Add(Deserialize(line[(tab + 1)..])); }
+            catch (FormatException e) { throw new FormatException($"statistics line {n}: {e.Message}", e); }
+        }
+        return list.OrderBy(s => s.Index).ToList();
+    }
+}

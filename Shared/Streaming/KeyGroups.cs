@@ -1,0 +1,38 @@
+using System.Text;
+
+namespace Streaming.Streaming;
+
+/// <summary>
+/// Reduce-side input: sorted <c>key\tvalue</c> lines, all lines of a key contiguous (CONTRACTS.md §1). Yields one
+/// group per key; the reducer must do the grouping itself, Hadoop only sorts.
+/// </summary>
+public sealed class KeyGroups
+{
+    private readonly LineReader _lines;
+
+    public KeyGroups(LineReader lines) => _lines = lines;
+
+    public long Lines { get; private set; }
+
+    /// <summary>Groups in input order; the value list is reused between groups.</summary>
+    public IEnumerable<(string Key, List<string> Values)> Read()
+    {
+        string? current = null;
+        var values = new List<string>();
+        while (_lines.TryReadLine(out var line, out _))
+        {
+            Lines++;
+            int tab = line.IndexOf((byte)'\t');
+            var key = Encoding.UTF8.GetString(tab < 0 ? line : line[..tab]);
+            var value = tab < 0 ? "" : Encoding.UTF8.GetString(line[(tab + 1)..]);
+            if (current is not null && key != current)
+            {
+                yield return (current, values);
+                values.Clear();
+            }
+            current = key;
+            values.Add(value);
+        }
+        if (current is not null) yield return (current, values);
+    }
+}

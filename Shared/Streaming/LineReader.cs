@@ -1,0 +1,137 @@
+using System.Buffers;
+
+namespace Streaming.Streaming;
+
+/// <summary>
+/// Reads '\n'-terminated lines from a byte stream without allocating per line (the returned span points into a
+/// pooled buffer and is valid until the next call). A trailing '\r' is removed, as Hadoop's line reader does, so the
+/// same code works behind Hadoop and behind a plain pipe of a CRLF file. Lines longer than <see cref="MaxLineBytes"/>
+/// are skipped to the next '\n' and reported as too long, so one huge line never grows memory without bound.
+/// Always reads to the end of the stream: a streaming task must consume all of its stdin.
+/// </summary>
+public sealed class LineReader : IDisposable
+{
+    private readonly Stream _stream;
+    private byte[] _buf;
+    private int _start, _end;
+    private bool _eof;
+    private long _position;
+
+    public LineReader(Stream stream, int maxLineBytes = 64 << 20, int bufferSize = 1 << 20)
+    {
+        _stream = stream;
+        MaxLineBytes = maxLineBytes;
+        _buf = ArrayPool<byte>.Shared.Rent(bufferSize);
+    }
+
+    public int MaxLineBytes { get; }
+
+    /// <summary>Bytes consumed so far, including terminators.</summary>
+    public long Position => _position;
+
+    /// <summary>Byte offset of the most recent line within the stream.</summary>
+    public long LineOffset { get; private set; }
+
+    /// <summary>
+    /// Next line. Returns false at end of stream. <paramref name="tooLong"/> is set for a line that exceeded the
+    /// limit; it is then returned truncated to its first bytes (for quarantine samples).
+    /// </summary>
+    public bool TryReadLine(out ReadOnlySpan<byte> line, out bool tooLong)
+    {
+        tooLong = false;
+        int scanFrom = _start;
+        while (true)
+        {
+            int nl = _buf.AsSpan(scanFrom, _end - scanFrom).IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                int lineEnd = scanFrom + nl;
+                line = Emit(_start, lineEnd, lineEnd + 1);
+                return true;
+            }
+            if (_eof)
+            {
+                if (_start == _end) { line = default; return false; }
+                line = Emit(_start, _end, _end);
+                return true;
+            }
+            scanFrom = _end;
+            if (_end - _start >= MaxLineBytes)
+            {
+                tooLong = true;
+                line = SkipRestOfLongLine();
+                return true;
+            }
+            Fill(ref scanFrom);
+        }
+    }
+
+    private ReadOnlySpan<byte> Emit(int from, int lineEnd, int next)
+    {
+        LineOffset = _position;
+        _position += next - from;
+        _start = next;
+        int len = lineEnd - from;
+        if (len > 0 && _buf[from + len - 1] == (byte)'\r') len--;
+        return _buf.AsSpan(from, len);
+    }
+
+    private ReadOnlySpan<byte> SkipRestOfLongLine()
+    {
+        LineOffset = _position;
+        long skipped = _end - _start;
+        var sample = _buf.AsSpan(_start, Math.Min(256, _end - _start)).ToArray();
+        _start = _end = 0;
+        while (true)
+        {
+            int n = _stream.Read(_buf, 0, _buf.Length);
+            if (n == 0) { _eof = true; break; }
+            int nl = _buf.AsSpan(0, n).IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                skipped += nl + 1;
+                _start = nl + 1;
+                _end = n;
+                break;
+            }
+            skipped += n;
+        }
+        _position += skipped;
+        return sample;
+    }
+
+    private void Fill(ref int scanFrom)
+    {
+        if (_start > 0)
+        {
+            // Slide the partial line to the front so the buffer only grows for lines longer than itself.
+            int live = _end - _start;
+            Buffer.BlockCopy(_buf, _start, _buf, 0, live);
+            scanFrom -= _start;
+            _end = live;
+            _start = 0;
+        }
+        if (_end == _buf.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buf.Length * 2, MaxLineBytes + 1));
+            Buffer.BlockCopy(_buf, 0, bigger, 0, _end);
+            ArrayPool<byte>.Shared.Return(_buf);
+            _buf = bigger;
+        }
+        int n = _stream.Read(_buf, _end, _buf.Length - _end);
+        if (n == 0) _eof = true;
+        _end += n;
+    }
+
+    /// <summary>Reads and discards the rest of the stream (a task must never leave stdin unread).</summary>
+    public void Drain()
+    {
+        while (TryReadLine(out _, out _)) { }
+    }
+
+    public void Dispose()
+    {
+        if (_buf.Length > 0) ArrayPool<byte>.Shared.Return(_buf);
+        _buf = [];
+    }
+}

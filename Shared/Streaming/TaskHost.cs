@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+
+namespace Streaming.Streaming;
+
+/// <summary>
+/// What every executable's Main does around its work: parse the command line (usage errors → one line, exit 2),
+/// set up logging and counters on stderr, map failures to exit codes with one clear line, flush counters.
+/// </summary>
+public static class TaskHost
+{
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors) Console.Error.WriteLine($"{root.Name}: error: {e.Message}");
+            Console.Error.WriteLine($"{root.Name}: see '{root.Name} --help'");
+            return ExitCodes.Usage;
+        }
+        return parsed.Invoke();
+    }
+
+    /// <summary>Runs one task body with logging, a reporter and the exit-code policy.</summary>
+    public static int Execute(string taskName, Func<ILoggerFactory, Reporter, int> body)
+    {
+        using var logs = StreamingLog.Create();
+        var log = logs.CreateLogger(taskName);
+        var reporter = new Reporter();
+        try
+        {
+            return body(logs, reporter);
+        }
+        catch (ConfigException e)
+        {
+            log.LogError("configuration error: {Message}", e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (DataException e)
+        {
+            log.LogError("task failed: {Message}", e.Message);
+            return ExitCodes.Failed;
+        }
+        catch (IOException e)
+        {
+            log.LogError("I/O error: {Message}", e.Message);
+            return ExitCodes.IoError;
+        }
+        finally
+        {
+            reporter.Flush();
+        }
+    }
+}
