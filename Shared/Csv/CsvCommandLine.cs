@@ -12,11 +12,12 @@ public sealed class CsvCommandLine
     public readonly Option<string?> Columns = new("--columns") { Description = "Column names a,b,c (required when there is no header or more than one split)" };
     public readonly Option<string> Missing = new("--missing") { Description = "Missing-value tokens separated by '|' (an empty entry means the empty field)", DefaultValueFactory = _ => string.Join('|', CsvOptions.DefaultMissingTokens) };
     public readonly Option<bool> Trim = new("--trim") { Description = "Strip spaces around fields", DefaultValueFactory = _ => true };
+    public readonly Option<int> MaxLineBytes = new("--max-line-bytes") { Description = "Reject longer lines (bounds task memory)", DefaultValueFactory = _ => 1 << 20 };
     public readonly Option<double> MaxBadFraction = new("--max-bad-fraction") { Description = "Fail the task when more than this share of its rows is malformed", DefaultValueFactory = _ => 0.01 };
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Delimiter, Quote, Header, Columns, Missing, Trim, MaxBadFraction }) command.Options.Add(o);
+        foreach (var o in new Option[] { Delimiter, Quote, Header, Columns, Missing, Trim, MaxLineBytes, MaxBadFraction }) command.Options.Add(o);
     }
 
     public CsvOptions Build(ParseResult r)
@@ -36,6 +37,7 @@ public sealed class CsvCommandLine
             Columns = columns,
             MissingTokens = r.GetValue(Missing)!.Split('|'),
             Trim = r.GetValue(Trim),
+            MaxLineBytes = r.GetValue(MaxLineBytes) is var m and >= 16 ? m : throw new Streaming.ConfigException("--max-line-bytes must be at least 16"),
         };
     }
 

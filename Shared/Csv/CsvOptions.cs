@@ -17,6 +17,8 @@ public sealed class CsvOptions
     public IReadOnlyList<string> MissingTokens { get; init; } = DefaultMissingTokens;
     /// <summary>Strip spaces around fields (the Adult data is ", "-separated).</summary>
     public bool Trim { get; init; } = true;
+    /// <summary>Longer lines are rejected (LineTooLong) without being held in memory.</summary>
+    public int MaxLineBytes { get; init; } = 1 << 20;
 
     private byte[][]? _missing;
     internal byte[][] MissingUtf8 => _missing ??= MissingTokens.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();

@@ -17,7 +17,7 @@ public static class StatsMapTask
         TaskContext ctx, Reporter reporter, ILogger log)
     {
         var source = $"{ctx.InputFile ?? "stdin"}@{ctx.InputStart}";
-        using var lines = new LineReader(input);
+        using var lines = new LineReader(input, csv.MaxLineBytes);
         using var rejects = new RejectedRows(reporter, log, maxBadFraction, source, SideEffectFiles.RejectsWriter(ctx));
         var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter);
         ColumnStats[]? columns = null;

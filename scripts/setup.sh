@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the tests and benchmarks need on a fresh Debian machine (idempotent, quick when done):
+# the independent TFRecord readers (npm @roboflow/tfrecords; protoc + python3-protobuf + python3-crc32c) and the
+# pandas / scikit-learn / PyTorch baselines. The .NET SDK is expected on the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkgs=(protobuf-compiler python3-protobuf python3-crc32c python3-pandas python3-sklearn python3-torch time curl)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq nodejs npm >&2
+fi
+if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules/@roboflow/tfrecords ]; then
+  (cd tests/js && npm install --no-audit --no-fund --loglevel=error >&2)
+fi
