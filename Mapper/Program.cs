@@ -1,9 +1,12 @@
 using System.CommandLine;
 using Streaming.Mapper;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 var root = new RootCommand("Streaming mapper: the map side of the Hadoop Streaming jobs (reads stdin, writes key\\tvalue to stdout)")
 {
     StatsCommand.Create(),
+    PlanCommand.Create(),
+    TransformCommand.Create(),
+    ManifestCommand.Create(),
 };
 return TaskHost.Run(root, args);

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Streaming.Csv;
 using Streaming.Stats;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.Mapper;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Streaming.Stats;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.Reducer;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 var root = new RootCommand("Streaming trainer: trains a tabular neural network on TFRecord shards (local or WebHDFS)");
 return TaskHost.Run(root, args);

@@ -1,4 +1,4 @@
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.Tests;
 

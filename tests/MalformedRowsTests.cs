@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.Tests;
 

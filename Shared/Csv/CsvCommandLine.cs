@@ -1,3 +1,4 @@
+using Streaming.Contract;
 using System.CommandLine;
 using System.Globalization;
 
@@ -23,12 +24,12 @@ public sealed class CsvCommandLine
     public CsvOptions Build(ParseResult r)
     {
         var quote = r.GetValue(Quote)!;
-        if (quote.Length != 1 || quote[0] > 127) throw new Streaming.ConfigException($"--quote must be one ASCII character, got '{quote}'");
+        if (quote.Length != 1 || quote[0] > 127) throw new ConfigException($"--quote must be one ASCII character, got '{quote}'");
         var delimiter = CsvOptions.ParseDelimiter(r.GetValue(Delimiter)!);
-        if (delimiter == (byte)quote[0]) throw new Streaming.ConfigException("--delimiter and --quote must differ");
+        if (delimiter == (byte)quote[0]) throw new ConfigException("--delimiter and --quote must differ");
         var columns = CsvOptions.ParseList(r.GetValue(Columns));
         if (columns is not null && columns.Distinct().Count() != columns.Count)
-            throw new Streaming.ConfigException("--columns has duplicate names");
+            throw new ConfigException("--columns has duplicate names");
         return new CsvOptions
         {
             Delimiter = delimiter,
@@ -37,7 +38,7 @@ public sealed class CsvCommandLine
             Columns = columns,
             MissingTokens = r.GetValue(Missing)!.Split('|'),
             Trim = r.GetValue(Trim),
-            MaxLineBytes = r.GetValue(MaxLineBytes) is var m and >= 16 ? m : throw new Streaming.ConfigException("--max-line-bytes must be at least 16"),
+            MaxLineBytes = r.GetValue(MaxLineBytes) is var m and >= 16 ? m : throw new ConfigException("--max-line-bytes must be at least 16"),
         };
     }
 

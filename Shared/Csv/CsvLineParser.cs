@@ -1,6 +1,6 @@
 using System.Text;
 using CsvHelper;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.Csv;
 
@@ -13,12 +13,19 @@ public sealed class CsvLineParser
 {
     private readonly CsvOptions _options;
     private (int Start, int Length)[] _fields = new (int, int)[64];
+    // Fields point into _line (unquoted lines) or into _decoded (quoted lines, unescaped by CsvHelper).
     private byte[] _source = [];
+    private byte[] _decoded = [];
+    private byte[] _line = new byte[1024];
+    private int _lineLength;
     private CsvReaderOptions? _quotedOptions;
 
     public CsvLineParser(CsvOptions options) => _options = options;
 
     public int FieldCount { get; private set; }
+
+    /// <summary>The line as it was read (for quarantine), valid until the next <see cref="Parse"/>.</summary>
+    public ReadOnlySpan<byte> RawLine => _line.AsSpan(0, _lineLength);
 
     public ReadOnlySpan<byte> this[int i]
     {
@@ -33,14 +40,16 @@ public sealed class CsvLineParser
     public RejectReason? Parse(ReadOnlySpan<byte> line)
     {
         FieldCount = 0;
+        if (_line.Length < line.Length) _line = new byte[Math.Max(line.Length, _line.Length * 2)];
+        line.CopyTo(_line);
+        _lineLength = line.Length;
         if (line.IndexOf(_options.Quote) < 0) return ParseUnquoted(line);
         return ParseQuoted(line);
     }
 
     private RejectReason? ParseUnquoted(ReadOnlySpan<byte> line)
     {
-        EnsureSource(line.Length);
-        line.CopyTo(_source);
+        _source = _line;
         byte d = _options.Delimiter;
         int pos = 0;
         while (true)
@@ -67,7 +76,8 @@ public sealed class CsvLineParser
 
     private void EnsureSource(int length)
     {
-        if (_source.Length < length) _source = new byte[Math.Max(length, _source.Length * 2)];
+        if (_decoded.Length < length) _decoded = new byte[Math.Max(length, _decoded.Length * 2)];
+        _source = _decoded;
     }
 
     private RejectReason? ParseQuoted(ReadOnlySpan<byte> line)

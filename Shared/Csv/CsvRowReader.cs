@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.Csv;
 
@@ -38,6 +38,9 @@ public sealed class CsvRowReader
     /// <summary>Column names; known after the first line when they come from the header.</summary>
     public IReadOnlyList<string> Columns => _columns ?? throw new InvalidOperationException("no row read yet");
     public bool HasColumns => _columns is not null;
+
+    /// <summary>The raw text of the row just returned.</summary>
+    public ReadOnlySpan<byte> RawLine => _parser.RawLine;
 
     /// <summary>Data rows read (well-formed or rejected), header excluded.</summary>
     public long RowsRead { get; private set; }

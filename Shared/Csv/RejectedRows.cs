@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.Csv;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Streaming.Csv;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.Stats;
 

@@ -1,3 +1,4 @@
+using Streaming.Contract;
 using System.Globalization;
 using System.Text;
 
@@ -35,7 +36,7 @@ public static class DataGenerator
                 case "--output": output = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"generate: unknown option {args[i]} (use --rows N --seed S --output FILE)");
-                    return Streaming.ExitCodes.Usage;
+                    return ExitCodes.Usage;
             }
         }
         using var stream = output is null ? Console.OpenStandardOutput() : File.Create(output);

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.LocalRunner;
 

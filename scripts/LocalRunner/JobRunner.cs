@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 namespace Streaming.LocalRunner;
 

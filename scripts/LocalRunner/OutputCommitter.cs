@@ -1,3 +1,4 @@
+using Streaming.Contract;
 namespace Streaming.LocalRunner;
 
 /// <summary>
@@ -18,7 +19,7 @@ public sealed class OutputCommitter
     public void SetupJob()
     {
         if (Directory.Exists(_out) || File.Exists(_out))
-            throw new Streaming.ConfigException($"Output directory {_out} already exists");
+            throw new ConfigException($"Output directory {_out} already exists");
         Directory.CreateDirectory(Path.Combine(JobTemp, "_temporary"));
     }
 

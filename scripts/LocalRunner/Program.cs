@@ -1,5 +1,5 @@
 using Streaming.LocalRunner;
-using Streaming.Streaming;
+using Streaming.Contract;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "-help")
 {

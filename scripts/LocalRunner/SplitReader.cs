@@ -1,3 +1,4 @@
+using Streaming.Contract;
 using System.Buffers;
 using System.IO.Compression;
 
@@ -28,7 +29,7 @@ public sealed class SplitReader : IDisposable
         if (!split.Splittable)
         {
             if (split.Path.EndsWith(".bz2", StringComparison.Ordinal))
-                throw new Streaming.ConfigException($"{split.Path}: bzip2 input is not supported by the local runner; use gzip");
+                throw new ConfigException($"{split.Path}: bzip2 input is not supported by the local runner; use gzip");
             file = new GZipStream(file, CompressionMode.Decompress);
             start = 0;
             end = long.MaxValue;

@@ -1,4 +1,4 @@
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>
 /// The task's identity as Hadoop Streaming passes it: job properties in the environment, with every

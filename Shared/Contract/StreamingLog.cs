@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>
 /// Logging for tasks: everything to stderr (stdout is the data channel), one line per message so the task log

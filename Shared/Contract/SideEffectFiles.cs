@@ -1,4 +1,4 @@
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>
 /// Side-effect files of a task (CONTRACTS.md §1): written into the attempt's work directory

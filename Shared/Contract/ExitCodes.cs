@@ -1,4 +1,4 @@
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>Exit codes shared by every executable. Hadoop treats any non-zero code as a failed attempt.</summary>
 public static class ExitCodes

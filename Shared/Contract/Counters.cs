@@ -1,4 +1,4 @@
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>The counter group and names our tasks report; a small fixed set an operator can look up.</summary>
 public static class Counters
@@ -12,6 +12,7 @@ public static class Counters
     public const string BytesWritten = "BytesWritten";
     public const string PartialsMerged = "PartialsMerged";
     public const string MissingValues = "MissingValues";
+    public const string DroppedMissingLabel = "DroppedMissingLabel";
 
     /// <summary>Per-reason counter name: <c>Malformed.FieldCount</c> etc.</summary>
     public static string Malformed(RejectReason reason) => "Malformed." + reason;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>
 /// Hadoop Streaming counters and status: <c>reporter:counter:group,name,delta</c> lines on stderr.

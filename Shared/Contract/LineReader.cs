@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>
 /// Reads '\n'-terminated lines from a byte stream without allocating per line (the returned span points into a

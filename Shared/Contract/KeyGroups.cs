@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>
 /// Reduce-side input: sorted <c>key\tvalue</c> lines, all lines of a key contiguous (CONTRACTS.md §1). Yields one

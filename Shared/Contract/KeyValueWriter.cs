@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>
 /// Buffered writer of <c>key\tvalue\n</c> records to stdout (the streaming data channel). Keys and values must

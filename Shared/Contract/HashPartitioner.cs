@@ -1,4 +1,4 @@
-namespace Streaming.Streaming;
+namespace Streaming.Contract;
 
 /// <summary>
 /// Hadoop's default partitioner over a Text key: <c>(Text.hashCode() &amp; 0x7fffffff) % numReduceTasks</c>, where

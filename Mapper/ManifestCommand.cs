@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Streaming.Contract;
+using Streaming.Transform;
+
+namespace Streaming.Mapper;
+
+/// <summary><c>mapper manifest</c>: the transform job's manifest lines (its part-* outputs) → <c>_manifest.json</c>.</summary>
+internal static class ManifestCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string?>("--output", "-o") { Description = "Where to write _manifest.json (default: stdout)" };
+        var compression = new Option<string>("--compression") { Description = "Compression of the shards", DefaultValueFactory = _ => "gzip" };
+        var cmd = new Command("manifest", "Combine the transform job's manifest lines (stdin) into _manifest.json");
+        cmd.Options.Add(output);
+        cmd.Options.Add(compression);
+        cmd.SetAction(r => TaskHost.Execute("mapper.manifest", (_, _) =>
+        {
+            var shards = new List<ShardInfo>();
+            string? line;
+            int n = 0;
+            while ((line = Console.In.ReadLine()) is not null)
+            {
+                n++;
+                if (line.Length == 0) continue;
+                int tab = line.IndexOf('\t');
+                try { shards.Add(ShardInfo.FromJson(tab < 0 ? line : line[(tab + 1)..])); }
+                catch (System.Text.Json.JsonException e) { throw new DataException($"manifest line {n} is not a shard record: {e.Message}"); }
+            }
+            var json = JobManifest.FromShards(shards, r.GetValue(compression)!).ToJson() + "\n";
+            if (r.GetValue(output) is { } path) AtomicFile.WriteAllText(path, json); else Console.Out.Write(json);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Streaming.Contract;
+using Streaming.Csv;
+using Streaming.Stats;
+using Streaming.Transform;
+
+namespace Streaming.Mapper;
+
+/// <summary><c>mapper plan</c>: statistics artifact + options → <c>_transform.json</c> (run once, on the submitting machine).</summary>
+internal static class PlanCommand
+{
+    public static Command Create()
+    {
+        var csv = new CsvCommandLine();
+        var stats = new Option<string>("--stats") { Description = "Statistics artifact: a file, or a job output directory (part-* files)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the plan (default: stdout)" };
+        var label = new Option<string?>("--label") { Description = "Label column" };
+        var labelMissing = new Option<string?>("--label-missing") { Description = "drop|error: rows whose label is missing (required when the label has missing values)" };
+        var task = new Option<string?>("--task") { Description = "regression|binary|multiclass (default: from the label's kind)" };
+        var drop = new Option<string?>("--drop") { Description = "Columns to leave out (a,b)" };
+        var categorical = new Option<string?>("--categorical") { Description = "Columns to encode as categories even when numeric (a,b)" };
+        var impute = new Option<string>("--impute") { Description = "mean|median|zero|constant:V, for all columns and/or COL=POLICY", DefaultValueFactory = _ => "mean" };
+        var scale = new Option<string>("--scale") { Description = "minmax|zscore|none, for all columns and/or COL=SCALE", DefaultValueFactory = _ => "minmax" };
+        var encoding = new Option<string>("--encoding") { Description = "index|onehot for categorical columns, for all and/or COL=ENCODING", DefaultValueFactory = _ => "index" };
+        var indicator = new Option<string?>("--missing-indicator") { Description = "'all' (numeric columns with missing values) or columns a,b: add COL_missing features" };
+        var topK = new Option<int?>("--top-k") { Description = "Keep at most this many most frequent values per vocabulary" };
+        var minCount = new Option<long>("--min-count") { Description = "Keep values seen at least this often", DefaultValueFactory = _ => 1 };
+        var oov = new Option<int>("--oov-buckets") { Description = "Hash buckets for values outside the vocabulary", DefaultValueFactory = _ => 1 };
+        var compression = new Option<string>("--compression") { Description = "gzip|zlib|none for the shards", DefaultValueFactory = _ => "gzip" };
+        var cmd = new Command("plan", "Build the transform plan (_transform.json) from the statistics and options");
+        csv.AddTo(cmd);
+        foreach (var o in new Option[] { stats, output, label, labelMissing, task, drop, categorical, impute, scale, encoding, indicator, topK, minCount, oov, compression })
+            cmd.Options.Add(o);
+        cmd.SetAction(r => TaskHost.Execute("mapper.plan", (_, _) =>
+        {
+            var artifact = ReadStats(r.GetValue(stats)!);
+            var ind = r.GetValue(indicator);
+            var options = new PlanOptions
+            {
+                Label = r.GetValue(label), LabelMissing = r.GetValue(labelMissing), Task = r.GetValue(task),
+                Drop = CsvOptions.ParseList(r.GetValue(drop)) ?? [], Categorical = CsvOptions.ParseList(r.GetValue(categorical)) ?? [],
+                Impute = new PerColumn(r.GetValue(impute)!, "mean"), Scale = new PerColumn(r.GetValue(scale)!, "minmax"),
+                Encoding = new PerColumn(r.GetValue(encoding)!, "index"),
+                MissingIndicator = ind is null ? null : ind == "all" ? [] : CsvOptions.ParseList(ind),
+                TopK = r.GetValue(topK), MinCount = r.GetValue(minCount), OovBuckets = r.GetValue(oov), Compression = r.GetValue(compression)!,
+            };
+            var plan = PlanBuilder.Build(artifact, csv.Build(r), options);
+            var json = plan.ToJson() + "\n";
+            if (r.GetValue(output) is { } path) AtomicFile.WriteAllText(path, json);
+            else Console.Out.Write(json);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static IReadOnlyList<ColumnStats> ReadStats(string path)
+    {
+        IEnumerable<string> files = Directory.Exists(path)
+            ? Directory.GetFiles(path, "part-*").Order(StringComparer.Ordinal)
+            : File.Exists(path) ? [path] : throw new ConfigException($"--stats {path}: no such file or directory");
+        if (!files.Any()) throw new ConfigException($"--stats {path}: no part-* files in the directory");
+        try { return StatsJson.ReadArtifact(files.SelectMany(File.ReadLines)); }
+        catch (FormatException e) { throw new ConfigException($"--stats {path} is not a statistics artifact: {e.Message}"); }
+    }
+}

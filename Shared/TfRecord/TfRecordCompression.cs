@@ -1,0 +1,63 @@
+using Streaming.Contract;
+using System.IO.Compression;
+
+namespace Streaming.TfRecord;
+
+/// <summary>TFRecord file compression: the whole file is one GZIP or ZLIB stream of the framing (CONTRACTS.md §2).</summary>
+public enum TfRecordCompression { None, Gzip, Zlib }
+
+public static class TfRecordCompressionExtensions
+{
+    public static string Extension(this TfRecordCompression c) => c switch
+    {
+        TfRecordCompression.Gzip => ".tfrecord.gz",
+        TfRecordCompression.Zlib => ".tfrecord.zlib",
+        _ => ".tfrecord",
+    };
+
+    /// <summary>TensorFlow's name for it: <c>tf.data.TFRecordDataset(files, compression_type=...)</c>.</summary>
+    public static string TensorFlowName(this TfRecordCompression c) => c switch
+    {
+        TfRecordCompression.Gzip => "GZIP",
+        TfRecordCompression.Zlib => "ZLIB",
+        _ => "",
+    };
+
+    public static TfRecordCompression Parse(string text) => text.ToLowerInvariant() switch
+    {
+        "gzip" or "gz" => TfRecordCompression.Gzip,
+        "zlib" => TfRecordCompression.Zlib,
+        "none" or "" => TfRecordCompression.None,
+        _ => throw new ConfigException($"--compression must be gzip|zlib|none, got '{text}'"),
+    };
+
+    /// <summary>From a shard's file name.</summary>
+    public static TfRecordCompression FromFileName(string name) =>
+        name.EndsWith(".gz", StringComparison.Ordinal) ? TfRecordCompression.Gzip
+        : name.EndsWith(".zlib", StringComparison.Ordinal) || name.EndsWith(".zz", StringComparison.Ordinal) ? TfRecordCompression.Zlib
+        : TfRecordCompression.None;
+
+    /// <summary>A gzip-style 0..9 level as .NET's coarser <see cref="CompressionLevel"/>.</summary>
+    public static CompressionLevel Level(int level) => level switch
+    {
+        0 => CompressionLevel.NoCompression,
+        >= 1 and <= 5 => CompressionLevel.Fastest,
+        >= 6 and <= 8 => CompressionLevel.Optimal,
+        9 => CompressionLevel.SmallestSize,
+        _ => throw new Streaming.Contract.ConfigException("--gzip-level must be 0..9"),
+    };
+
+    public static Stream WrapWrite(this TfRecordCompression c, Stream s, CompressionLevel level, bool leaveOpen) => c switch
+    {
+        TfRecordCompression.Gzip => new GZipStream(s, level, leaveOpen),
+        TfRecordCompression.Zlib => new ZLibStream(s, level, leaveOpen),
+        _ => s,
+    };
+
+    public static Stream WrapRead(this TfRecordCompression c, Stream s) => c switch
+    {
+        TfRecordCompression.Gzip => new GZipStream(s, CompressionMode.Decompress),
+        TfRecordCompression.Zlib => new ZLibStream(s, CompressionMode.Decompress),
+        _ => s,
+    };
+}

@@ -1,0 +1,83 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace Streaming.TfRecord;
+
+/// <summary>
+/// Writes TFRecord framing: <c>uint64 length, uint32 masked_crc(length), data, uint32 masked_crc(data)</c>, little
+/// endian, optionally through GZIP/ZLIB. Also keeps the CRC-32C and size of the bytes that reach the destination
+/// (the shard as stored), which the manifest records so a reader can check a whole shard.
+/// </summary>
+public sealed class TfRecordWriter : IDisposable
+{
+    private readonly CountingCrcStream _file;
+    private readonly Stream _framed;
+    private readonly BufferedStream _buffer;
+    private readonly bool _leaveOpen;
+    private bool _disposed;
+
+    public TfRecordWriter(Stream destination, TfRecordCompression compression = TfRecordCompression.None,
+        CompressionLevel level = CompressionLevel.Fastest, bool leaveOpen = false)
+    {
+        _leaveOpen = leaveOpen;
+        _file = new CountingCrcStream(destination);
+        _framed = compression.WrapWrite(_file, level, leaveOpen: true);
+        _buffer = new BufferedStream(_framed, 1 << 16);
+    }
+
+    public long Records { get; private set; }
+    /// <summary>Bytes of framing written before compression.</summary>
+    public long RecordBytes { get; private set; }
+    /// <summary>Bytes that reached the destination; final after <see cref="Dispose"/>.</summary>
+    public long FileBytes => _file.Length;
+    /// <summary>CRC-32C of the bytes that reached the destination; final after <see cref="Dispose"/>.</summary>
+    public uint FileCrc32C => _file.Crc;
+
+    public void Write(ReadOnlySpan<byte> record)
+    {
+        Span<byte> header = stackalloc byte[12];
+        BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)record.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Crc32C.Masked(header[..8]));
+        _buffer.Write(header);
+        _buffer.Write(record);
+        Span<byte> footer = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(footer, Crc32C.Masked(record));
+        _buffer.Write(footer);
+        Records++;
+        RecordBytes += 16 + record.Length;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _buffer.Flush();
+        if (!ReferenceEquals(_framed, _file)) _framed.Dispose();
+        _file.Flush();
+        if (!_leaveOpen) _file.Inner.Dispose();
+    }
+
+    /// <summary>Pass-through stream that counts bytes and CRCs them.</summary>
+    private sealed class CountingCrcStream(Stream inner) : Stream
+    {
+        public Stream Inner => inner;
+        public uint Crc { get; private set; }
+        private long _length;
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            Crc = Crc32C.Append(Crc, buffer);
+            _length += buffer.Length;
+        }
+        public override void Flush() => inner.Flush();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

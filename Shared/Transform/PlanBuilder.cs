@@ -1,0 +1,140 @@
+using Streaming.Contract;
+using System.Globalization;
+using Streaming.Csv;
+using Streaming.Stats;
+
+namespace Streaming.Transform;
+
+/// <summary>
+/// Builds <c>_transform.json</c> deterministically from the statistics artifact and the user's options
+/// (tf.Transform's analyze phase output becomes constants of the transform).
+/// </summary>
+public static class PlanBuilder
+{
+    public static TransformPlan Build(IReadOnlyList<ColumnStats> stats, CsvOptions csv, PlanOptions o)
+    {
+        if (stats.Count == 0) throw new ConfigException("the statistics artifact has no columns");
+        var columns = stats.OrderBy(s => s.Index).Select(s => s.Name).ToList();
+        if (!columns.Select((n, i) => (n, i)).All(t => stats.First(s => s.Name == t.n).Index == t.i))
+            throw new ConfigException("the statistics artifact's column indices are not 0..n-1: was it built from one input?");
+        if (csv.Columns is { } given && !given.SequenceEqual(columns))
+            throw new ConfigException($"--columns [{string.Join(",", given)}] do not match the statistics' columns [{string.Join(",", columns)}]");
+
+        void Known(string what, IEnumerable<string> names)
+        {
+            foreach (var n in names)
+                if (!columns.Contains(n))
+                    throw new ConfigException($"{what} names column '{n}', which is not in the input (columns: {string.Join(",", columns)})");
+        }
+        if (o.Label is not null) Known("--label", [o.Label]);
+        Known("--drop", o.Drop);
+        Known("--categorical", o.Categorical);
+        Known("--impute", o.Impute.Overrides.Keys);
+        Known("--scale", o.Scale.Overrides.Keys);
+        Known("--encoding", o.Encoding.Overrides.Keys);
+        Known("--missing-indicator", o.MissingIndicator ?? []);
+        if (o.OovBuckets < 0) throw new ConfigException("--oov-buckets must be >= 0");
+        if (o.TopK is < 1) throw new ConfigException("--top-k must be >= 1");
+        _ = TfRecord.TfRecordCompressionExtensions.Parse(o.Compression);
+
+        var features = new List<FeatureSpec>();
+        foreach (var s in stats.OrderBy(s => s.Index))
+        {
+            if (s.Name == o.Label || o.Drop.Contains(s.Name)) continue;
+            bool categorical = !s.IsNumeric || o.Categorical.Contains(s.Name);
+            if (categorical) features.Add(Categorical(s, o));
+            else
+            {
+                features.Add(Numeric(s, o));
+                bool indicator = o.MissingIndicator is { } mi && (mi.Count == 0 ? s.Missing > 0 : mi.Contains(s.Name));
+                if (indicator)
+                    features.Add(new FeatureSpec { Name = s.Name + "_missing", Source = s.Name, SourceIndex = s.Index, Type = FeatureTypes.MissingIndicator });
+            }
+        }
+        if (features.Count == 0) throw new ConfigException("no features left after --label and --drop");
+
+        var plan = new TransformPlan
+        {
+            Csv = new CsvSection
+            {
+                Delimiter = ((char)csv.Delimiter).ToString(),
+                Quote = ((char)csv.Quote).ToString(),
+                Header = csv.Header.ToString().ToLowerInvariant(),
+                Columns = columns,
+                Missing = csv.MissingTokens.ToList(),
+                Trim = csv.Trim,
+                MaxLineBytes = csv.MaxLineBytes,
+            },
+            Label = o.Label is null ? null : Label(stats.First(s => s.Name == o.Label), o),
+            Features = features,
+            Compression = o.Compression.ToLowerInvariant(),
+        };
+        foreach (var f in features) plan.FeatureSpec[f.Name] = new FeatureSpecEntry { Dtype = f.DType, Shape = [f.Length] };
+        if (plan.Label is { } l) plan.FeatureSpec[l.Name] = new FeatureSpecEntry { Dtype = l.DType, Shape = [1] };
+        return plan;
+    }
+
+    private static FeatureSpec Numeric(ColumnStats s, PlanOptions o)
+    {
+        string impute = o.Impute.For(s.Name);
+        double imputeValue = impute switch
+        {
+            "mean" => s.Mean,
+            "median" => s.Quantiles.Quantiles([0.5])![0],
+            "zero" => 0,
+            _ when impute.StartsWith("constant:", StringComparison.Ordinal)
+                && double.TryParse(impute["constant:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) => v,
+            _ => throw new ConfigException($"--impute for '{s.Name}' must be mean|median|zero|constant:V, got '{impute}'"),
+        };
+        string scale = o.Scale.For(s.Name);
+        (double offset, double factor) = scale switch
+        {
+            "minmax" => (s.Min, s.Max > s.Min ? 1.0 / (s.Max - s.Min) : 0.0),
+            "zscore" => (s.Mean, s.Std is { } sd && sd > 0 ? 1.0 / sd : 0.0),
+            "none" => (0.0, 1.0),
+            _ => throw new ConfigException($"--scale for '{s.Name}' must be minmax|zscore|none, got '{scale}'"),
+        };
+        return new FeatureSpec
+        {
+            Name = s.Name, Source = s.Name, SourceIndex = s.Index, Type = FeatureTypes.Numeric,
+            Impute = impute, ImputeValue = imputeValue, Scale = scale, Offset = offset, Factor = factor,
+        };
+    }
+
+    private static FeatureSpec Categorical(ColumnStats s, PlanOptions o)
+    {
+        string encoding = o.Encoding.For(s.Name);
+        if (encoding is not ("index" or "onehot"))
+            throw new ConfigException($"--encoding for '{s.Name}' must be index|onehot, got '{encoding}'");
+        var vocab = s.Top.Ordered().Where(t => t.Count >= o.MinCount).Select(t => t.Value);
+        if (o.TopK is { } k) vocab = vocab.Take(k);
+        return new FeatureSpec
+        {
+            Name = s.Name, Source = s.Name, SourceIndex = s.Index, Type = FeatureTypes.Categorical,
+            Encoding = encoding, Vocabulary = vocab.ToList(), OovBuckets = o.OovBuckets,
+            VocabularyApproximate = s.Top.Truncated ? true : null,
+        };
+    }
+
+    private static LabelSpec Label(ColumnStats s, PlanOptions o)
+    {
+        if (s.Missing > 0 && o.LabelMissing is null)
+            throw new ConfigException($"label '{s.Name}' has {s.Missing} missing values: say what to do with them (--label-missing drop|error)");
+        if (o.LabelMissing is not (null or "drop" or "error"))
+            throw new ConfigException($"--label-missing must be drop|error, got '{o.LabelMissing}'");
+        string task = o.Task ?? (s.IsNumeric && !o.Categorical.Contains(s.Name) ? "regression" : s.DistinctCount <= 2 ? "binary" : "multiclass");
+        if (task is not ("regression" or "binary" or "multiclass"))
+            throw new ConfigException($"--task must be regression|binary|multiclass, got '{task}'");
+        if (task == "regression" && !s.IsNumeric)
+            throw new ConfigException($"label '{s.Name}' is not numeric ({s.NonNumeric} non-numeric values): it cannot be a regression target");
+        List<string>? classes = null;
+        if (task != "regression")
+        {
+            if (s.Top.Truncated) throw new ConfigException($"label '{s.Name}' has more distinct values than were tracked: not a class label");
+            classes = s.Top.Ordered().Select(t => t.Value).ToList();
+            if (task == "binary" && classes.Count != 2)
+                throw new ConfigException($"--task binary needs exactly 2 label values, '{s.Name}' has {classes.Count}");
+        }
+        return new LabelSpec { Name = s.Name, SourceIndex = s.Index, Task = task, Classes = classes, MissingPolicy = o.LabelMissing ?? "error" };
+    }
+}

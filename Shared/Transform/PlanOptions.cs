@@ -1,0 +1,45 @@
+namespace Streaming.Transform;
+
+/// <summary>A setting for all columns with per-column overrides: <c>"mean,Age=median,Purchase=zero"</c>.</summary>
+public sealed class PerColumn
+{
+    public string Default { get; }
+    public IReadOnlyDictionary<string, string> Overrides { get; }
+
+    public PerColumn(string spec, string fallback)
+    {
+        var d = fallback;
+        var o = new Dictionary<string, string>();
+        foreach (var part in spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = part.IndexOf('=');
+            if (eq < 0) d = part;
+            else o[part[..eq].Trim()] = part[(eq + 1)..].Trim();
+        }
+        Default = d;
+        Overrides = o;
+    }
+
+    public string For(string column) => Overrides.TryGetValue(column, out var v) ? v : Default;
+}
+
+/// <summary>The choices a user makes when building <c>_transform.json</c> (<c>mapper plan</c> options).</summary>
+public sealed record PlanOptions
+{
+    public string? Label { get; init; }
+    /// <summary>error | drop; null = not specified (an error when the label has missing values).</summary>
+    public string? LabelMissing { get; init; }
+    /// <summary>regression | binary | multiclass; null = from the label column's kind.</summary>
+    public string? Task { get; init; }
+    public IReadOnlyList<string> Drop { get; init; } = [];
+    public IReadOnlyList<string> Categorical { get; init; } = [];
+    public PerColumn Impute { get; init; } = new("", "mean");
+    public PerColumn Scale { get; init; } = new("", "minmax");
+    public PerColumn Encoding { get; init; } = new("", "index");
+    /// <summary>null: none; empty: every numeric column with missing values; else these columns.</summary>
+    public IReadOnlyList<string>? MissingIndicator { get; init; }
+    public int? TopK { get; init; }
+    public long MinCount { get; init; } = 1;
+    public int OovBuckets { get; init; } = 1;
+    public string Compression { get; init; } = "gzip";
+}

@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Streaming.Contract;
+using Streaming.Csv;
+using Streaming.Stats;
+using Streaming.TfRecord;
+
+namespace Streaming.Transform;
+
+/// <summary>Options of the transform job's tasks.</summary>
+public sealed record TransformOptions
+{
+    /// <summary>Emit <c>key\tbase64(Example)</c> for a global shuffle through the reducers instead of writing a shard.</summary>
+    public bool Shuffle { get; init; }
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Where the shard goes; default: the task's side-effect directory <c>${mapreduce_task_output_dir}</c>.</summary>
+    public string? OutputDir { get; init; }
+    public double MaxBadFraction { get; init; } = 0.01;
+    public CompressionLevel Level { get; init; } = CompressionLevel.Fastest;
+}
+
+/// <summary>
+/// Job 2, map side: every CSV row becomes one <c>tf.train.Example</c>. Map-only mode writes the task's shard
+/// <c>part-m-NNNNN.tfrecord.gz</c> as a side-effect file (committed only with the attempt, so exactly once) and prints
+/// one manifest line. Shuffle mode emits <c>key\tbase64</c> records keyed by a seeded hash of the row's position, so a
+/// re-executed task emits the same keys.
+/// </summary>
+public static class TransformMapTask
+{
+    public static int Run(Stream input, Stream output, TransformPlan plan, TransformOptions options, TaskContext ctx, Reporter reporter, ILogger log)
+    {
+        var compression = TfRecordCompressionExtensions.Parse(plan.Compression);
+        string source = $"{ctx.InputFile ?? "stdin"}@{ctx.InputStart}";
+        string? outDir = null;
+        if (!options.Shuffle)
+            outDir = options.OutputDir ?? ctx.TaskOutputDir
+                ?? throw new ConfigException("no output directory for the shard: run inside a streaming job (mapreduce_task_output_dir) or pass --output-dir");
+        var csv = plan.ToCsvOptions();
+        using var lines = new LineReader(input, csv.MaxLineBytes);
+        using var rejects = new RejectedRows(reporter, log, options.MaxBadFraction, source, SideEffectFiles.RejectsWriter(ctx));
+        var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter);
+        var transformer = new RowTransformer(plan);
+        string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
+        using var stdout = new KeyValueWriter(output);
+        TfRecordWriter? writer = options.Shuffle ? null : new TfRecordWriter(OutputFiles.Create(outDir!, shard), compression, options.Level);
+        long dropped = 0;
+        var keySource = new byte[8 + Encoding.UTF8.GetMaxByteCount((ctx.InputFile ?? "").Length) + 16];
+        int prefix = ShuffleKeyPrefix(keySource, options.Seed, ctx);
+        Span<byte> key = stackalloc byte[16];
+        byte[] b64 = new byte[1024];
+        try
+        {
+            while (reader.TryRead(out var row))
+            {
+                switch (transformer.Transform(row, out var example, out var detail))
+                {
+                    case RowOutcome.Ok:
+                        if (writer is not null) writer.Write(example);
+                        else
+                        {
+                            BinaryPrimitives.WriteInt64LittleEndian(keySource.AsSpan(prefix), reader.LineNumber);
+                            ulong h = Hash64.Of(keySource.AsSpan(0, prefix + 8));
+                            for (int i = 15; i >= 0; i--) { key[i] = (byte)"0123456789abcdef"[(int)(h & 15)]; h >>= 4; }
+                            int need = ((example.Length + 2) / 3) * 4;
+                            if (b64.Length < need) b64 = new byte[need * 2];
+                            System.Buffers.Text.Base64.EncodeToUtf8(example, b64, out _, out int written);
+                            stdout.Write(key, b64.AsSpan(0, written));
+                        }
+                        break;
+                    case RowOutcome.Rejected:
+                        rejects.Reject(RejectReason.BadValue, reader.RawLine, reader.LineNumber, detail);
+                        break;
+                    default:
+                        dropped++;
+                        break;
+                }
+            }
+            // Rows that parsed but failed the transform are rejected too: ok counts only rows that became examples.
+            reporter.Increment(Counters.Group, Counters.RowsRead, reader.RowsRead);
+            reporter.Increment(Counters.Group, Counters.RowsOk, reader.RowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - dropped);
+            reporter.Increment(Counters.Group, Counters.DroppedMissingLabel, dropped);
+            rejects.CheckThreshold(reader.RowsRead);
+        }
+        catch
+        {
+            writer?.Dispose();
+            throw;
+        }
+        long records = reader.RowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - dropped;
+        if (writer is not null)
+        {
+            writer.Dispose();
+            var info = new ShardInfo
+            {
+                Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C,
+                RowsRead = reader.RowsRead, Rejected = rejects.Total, DroppedMissingLabel = dropped,
+                Input = ctx.InputFile, Start = ctx.InputStart,
+            };
+            stdout.Write(shard, info.ToJson());
+            reporter.Increment(Counters.Group, Counters.BytesWritten, writer.FileBytes);
+            reporter.Increment(Counters.Group, Counters.RecordsWritten, writer.Records);
+            records = writer.Records;
+        }
+        else reporter.Increment(Counters.Group, "RecordsShuffled", records);
+        stdout.Flush();
+        log.LogInformation("transform map: {Rows} rows, {Records} examples, {Rejected} rejected, {Dropped} dropped (missing label){Where}",
+            reader.RowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}");
+        return ExitCodes.Ok;
+    }
+
+    private static int ShuffleKeyPrefix(byte[] buf, ulong seed, TaskContext ctx)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(buf, seed);
+        int n = 8 + Encoding.UTF8.GetBytes(ctx.InputFile ?? "", buf.AsSpan(8));
+        BinaryPrimitives.WriteInt64LittleEndian(buf.AsSpan(n), ctx.InputStart);
+        return n + 8;
+    }
+}
+
+/// <summary>
+/// Job 2 with <c>--shuffle</c>, reduce side: the records arrive sorted by their random keys (a global shuffle);
+/// each reducer writes its shard <c>part-r-NNNNN.tfrecord.gz</c> as a side-effect file and prints its manifest line.
+/// </summary>
+public static class TransformReduceTask
+{
+    public static int Run(Stream input, Stream output, TransformPlan plan, TransformOptions options, TaskContext ctx, Reporter reporter, ILogger log)
+    {
+        var compression = TfRecordCompressionExtensions.Parse(plan.Compression);
+        string outDir = options.OutputDir ?? ctx.TaskOutputDir
+            ?? throw new ConfigException("no output directory for the shard: run inside a streaming job (mapreduce_task_output_dir) or pass --output-dir");
+        string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
+        using var lines = new LineReader(input, int.MaxValue / 2);
+        using var writer = new TfRecordWriter(OutputFiles.Create(outDir, shard), compression, options.Level);
+        byte[] buf = new byte[4096];
+        long n = 0;
+        while (lines.TryReadLine(out var line, out _))
+        {
+            n++;
+            int tab = line.IndexOf((byte)'\t');
+            var b64 = tab < 0 ? ReadOnlySpan<byte>.Empty : line[(tab + 1)..];
+            if (buf.Length < b64.Length) buf = new byte[b64.Length];
+            if (tab < 0 || System.Buffers.Text.Base64.DecodeFromUtf8(b64, buf, out _, out int len) != System.Buffers.OperationStatus.Done)
+            {
+                reporter.Increment(Counters.Group, Counters.Malformed(RejectReason.BadRecord));
+                throw new DataException($"shuffled record {n} is not key\\tbase64: {RejectedRows.Escape(line, 120)}");
+            }
+            writer.Write(buf.AsSpan(0, len));
+        }
+        writer.Dispose();
+        var info = new ShardInfo { Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C };
+        using var stdout = new KeyValueWriter(output);
+        stdout.Write(shard, info.ToJson());
+        reporter.Increment(Counters.Group, Counters.RecordsWritten, writer.Records);
+        reporter.Increment(Counters.Group, Counters.BytesWritten, writer.FileBytes);
+        log.LogInformation("transform reduce: {Records} examples → {Dir}/{Shard}", writer.Records, outDir, shard);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Job 1: column statistics of CSV input (mapper + combiner + reducer), written as <output>/part-* (JSON Lines after
+# the column name). See hadoop-jobs/README.md.
+#   column-stats.sh --input IN --output OUT [--columns a,b | header] [--categorical a,b] [--reducers N] [--local] [--dry-run]
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common-args.sh"
+while [ $# -gt 0 ]; do
+  parse_common "$@"
+  [ "$CONSUMED" = 0 ] && die "unknown option $1 (see the header of $0)"
+  shift "$CONSUMED"
+done
+[ -n "$INPUT" ] || die "--input is required"
+[ -n "$OUTPUT" ] || die "--output is required"
+setup_runner
+[ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
+[ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"
+generic_options "${JOB_NAME:-streaming column-stats $(basename "$INPUT")}"
+
+mapper="bin/mapper stats --columns $(q "$COLUMNS") --header $HEADER --delimiter $(q "$DELIMITER") --max-bad-fraction $MAX_BAD"
+[ -n "$CATEGORICAL" ] && mapper+=" --categorical $(q "$CATEGORICAL")"
+if step_needed "$OUTPUT"; then
+  streaming "${GENERIC[@]}" -archives "$ARCHIVE#bin" \
+    -input "$INPUT" -output "$OUTPUT" \
+    -mapper "$mapper" -combiner "bin/reducer stats" -reducer "bin/reducer stats" -numReduceTasks "$REDUCERS"
+fi

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The whole preprocessing pipeline, as mrjob would run its steps: column statistics → transform plan → TFRecords
+# (→ training, with --train). Outputs: OUT/stats/, OUT/tfrecords/ (shards, _transform.json, _manifest.json),
+# OUT/model/ (with --train). Every step is skipped when its output is complete, so a re-run after a failure redoes
+# only what is missing (--overwrite redoes all). --local runs the identical steps through the local runner.
+#   pipeline.sh --input IN --output OUT [--label COL] [plan options] [--train "trainer options"] [--local] [--dry-run]
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common-args.sh"
+PLAN_ARGS=() SHUFFLE_ARGS=() TRAIN="" TRAIN_SET=0 STATS_REDUCERS=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --label|--label-missing|--task|--drop|--impute|--scale|--encoding|--top-k|--min-count|--oov-buckets|--missing-indicator|--compression)
+      [ $# -ge 2 ] || die "$1 needs a value"; PLAN_ARGS+=("$1" "$2"); shift 2; continue ;;
+    --shuffle) SHUFFLE_ARGS+=(--shuffle); shift; continue ;;
+    --seed) SHUFFLE_ARGS+=(--seed "$2"); shift 2; continue ;;
+    --train) TRAIN=$2; TRAIN_SET=1; shift 2; continue ;;
+  esac
+  parse_common "$@"
+  [ "$CONSUMED" = 0 ] && die "unknown option $1 (see the header of $0)"
+  shift "$CONSUMED"
+done
+[ -n "$INPUT" ] || die "--input is required"
+[ -n "$OUTPUT" ] || die "--output is required"
+setup_runner
+[ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
+[ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"
+
+pass=()
+[ "$LOCAL" = 1 ] && pass+=(--local)
+[ "$DRY_RUN" = 1 ] && pass+=(--dry-run)
+[ "$OVERWRITE" = 1 ] && pass+=(--overwrite)
+common=(--input "$INPUT" --columns "$COLUMNS" --header "$HEADER" --delimiter "$DELIMITER" --max-bad-fraction "$MAX_BAD")
+[ -n "$MAPS" ] && common+=(--maps "$MAPS")
+[ -n "$BLOCK_SIZE" ] && common+=(--block-size "$BLOCK_SIZE")
+[ -n "$QUEUE" ] && common+=(--queue "$QUEUE")
+for ((i = 0; i < ${#EXTRA[@]}; i += 2)); do common+=(-D "${EXTRA[i+1]}"); done
+
+log "step 1/3: column statistics → $OUTPUT/stats"
+COUNTERS_FILE= bash "$HJ_DIR/column-stats.sh" "${common[@]}" --output "$OUTPUT/stats" --reducers "$REDUCERS" \
+  ${CATEGORICAL:+--categorical "$CATEGORICAL"} "${pass[@]}"
+
+log "step 2/3: transform plan"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+plan_cmd=(mapper plan --stats "$tmp/stats.jsonl" --columns "$COLUMNS" --header "$HEADER" --delimiter "$DELIMITER"
+  ${CATEGORICAL:+--categorical "$CATEGORICAL"} "${PLAN_ARGS[@]}" -o "$tmp/_transform.json")
+if [ "$DRY_RUN" = 1 ]; then
+  echo "# cat $OUTPUT/stats/part-* > stats.jsonl"; printf '%q ' "${plan_cmd[@]}"; echo
+  touch "$tmp/_transform.json"
+else
+  mapfile -t parts < <(fs_parts "$OUTPUT/stats")
+  fs_cat "${parts[@]}" > "$tmp/stats.jsonl"
+  tool "${plan_cmd[@]}" || exit $?
+fi
+
+log "step 3/3: TFRecords → $OUTPUT/tfrecords"
+tf_reducers=()
+[ ${#SHUFFLE_ARGS[@]} -gt 0 ] && tf_reducers=(--reducers "$REDUCERS")
+bash "$HJ_DIR/to-tfrecords.sh" "${common[@]}" --output "$OUTPUT/tfrecords" --plan "$tmp/_transform.json" \
+  "${SHUFFLE_ARGS[@]}" "${tf_reducers[@]}" "${pass[@]}"
+
+if [ "$TRAIN_SET" = 1 ]; then
+  log "step 4: training on $OUTPUT/tfrecords → $OUTPUT/model"
+  # shellcheck disable=SC2086
+  train_cmd=(trainer train --data "$OUTPUT/tfrecords" --model "$OUTPUT/model" $TRAIN)
+  if [ "$DRY_RUN" = 1 ]; then printf '%q ' "${train_cmd[@]}"; echo; else tool "${train_cmd[@]}"; fi
+fi
+log "done: $OUTPUT"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Job 2: CSV → tf.train.Example TFRecord shards, exactly once, beside _transform.json and _manifest.json.
+#   to-tfrecords.sh --input IN --output OUT --plan _transform.json [--shuffle --reducers N --seed S] [--local] [--dry-run]
+# The plan comes from `mapper plan` (pipeline.sh builds it from the statistics).
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common-args.sh"
+PLAN="" SHUFFLE=0 SEED=1
+REDUCERS=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --plan) PLAN=$2; shift 2; continue ;;
+    --shuffle) SHUFFLE=1; shift; continue ;;
+    --seed) SEED=$2; shift 2; continue ;;
+  esac
+  parse_common "$@"
+  [ "$CONSUMED" = 0 ] && die "unknown option $1 (see the header of $0)"
+  shift "$CONSUMED"
+done
+[ -n "$INPUT" ] || die "--input is required"
+[ -n "$OUTPUT" ] || die "--output is required"
+[ -f "$PLAN" ] || die "--plan $PLAN: no such file (build it with 'mapper plan')"
+setup_runner
+generic_options "${JOB_NAME:-streaming to-tfrecords $(basename "$INPUT")}"
+compression=$(sed -n 's/^  "compression": "\(.*\)",*$/\1/p' "$PLAN")
+
+if step_needed "$OUTPUT" _manifest.json; then
+  if [ "$SHUFFLE" = 1 ]; then
+    [ "$REDUCERS" -gt 0 ] || REDUCERS=4
+    streaming "${GENERIC[@]}" -files "$PLAN#_transform.json" -archives "$ARCHIVE#bin" \
+      -input "$INPUT" -output "$OUTPUT" \
+      -mapper "bin/mapper transform --shuffle --seed $SEED --max-bad-fraction $MAX_BAD" -reducer "bin/reducer transform" -numReduceTasks "$REDUCERS"
+  else
+    streaming "${GENERIC[@]}" -files "$PLAN#_transform.json" -archives "$ARCHIVE#bin" \
+      -input "$INPUT" -output "$OUTPUT" \
+      -mapper "bin/mapper transform --max-bad-fraction $MAX_BAD" -numReduceTasks 0
+  fi
+  if [ "$DRY_RUN" = 1 ]; then
+    echo "# then: cat $OUTPUT/part-* | mapper manifest > _manifest.json; put _transform.json and _manifest.json into $OUTPUT/"
+    exit 0
+  fi
+  # The manifest goes in last: its presence marks the output complete for idempotent re-runs.
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  mapfile -t parts < <(fs_parts "$OUTPUT")
+  fs_cat "${parts[@]}" | tool mapper manifest --compression "${compression:-gzip}" -o "$tmp/_manifest.json"
+  fs_put "$PLAN" "$OUTPUT/_transform.json"
+  fs_put "$tmp/_manifest.json" "$OUTPUT/_manifest.json"
+  log "$OUTPUT: $(grep -m1 '"records"' "$tmp/_manifest.json" | tr -dc '0-9') records in ${#parts[@]} shards"
+fi
