@@ -1,0 +1,96 @@
+using Streaming.Transform;
+using Streaming.WebHdfs;
+
+namespace Streaming.TfRecord;
+
+/// <summary>
+/// The shards of a transform output directory: the <c>*.tfrecord*</c> files in name order, with the job's
+/// <c>_manifest.json</c> (record counts and whole-shard CRC-32C) and <c>_transform.json</c> when present.
+/// </summary>
+public sealed class ShardSet
+{
+    public required IFileSource Source { get; init; }
+    public required string Directory { get; init; }
+    public required IReadOnlyList<FileEntry> Shards { get; init; }
+    public JobManifest? Manifest { get; init; }
+
+    public static bool IsShard(string name) => !name.StartsWith('_') && !name.StartsWith('.') && name.Contains(".tfrecord", StringComparison.Ordinal);
+
+    public static ShardSet Open(IFileSource source, string directory)
+    {
+        var entries = source.List(directory);
+        var shards = entries.Where(e => !e.IsDirectory && IsShard(e.Name)).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+        JobManifest? manifest = null;
+        var m = entries.FirstOrDefault(e => e.Name == "_manifest.json");
+        if (m is not null)
+        {
+            using var r = new StreamReader(source.OpenRead(m.Path));
+            manifest = JobManifest.FromJson(r.ReadToEnd());
+            var listed = manifest.Shards.Select(s => s.Shard).ToHashSet();
+            var missing = listed.Except(shards.Select(s => s.Name)).ToList();
+            if (missing.Count > 0) throw new IOException($"{directory}: shards in _manifest.json are missing: {string.Join(", ", missing)}");
+            var extra = shards.Where(s => !listed.Contains(s.Name)).Select(s => s.Name).ToList();
+            if (extra.Count > 0) throw new IOException($"{directory}: shards not in _manifest.json (another run's output?): {string.Join(", ", extra)}");
+        }
+        if (shards.Count == 0) throw new IOException($"{directory}: no TFRecord shards (*.tfrecord*)");
+        return new ShardSet { Source = source, Directory = directory, Shards = shards, Manifest = manifest };
+    }
+
+    public TransformPlan LoadPlan()
+    {
+        var path = Source.Combine(Directory, "_transform.json");
+        if (!Source.Exists(path)) throw new Contract.ConfigException($"{Directory}: no _transform.json beside the shards");
+        using var r = new StreamReader(Source.OpenRead(path));
+        return TransformPlan.FromJson(r.ReadToEnd(), path);
+    }
+
+    /// <summary>
+    /// Reads every record of one shard, verifying the record CRCs and, with a manifest, the shard's size, whole-file
+    /// CRC-32C and record count (which catches damage a compressed container alone may not, e.g. in a gzip header).
+    /// </summary>
+    public IEnumerable<byte[]> ReadShard(FileEntry shard)
+    {
+        var info = Manifest?.Shards.First(s => s.Shard == shard.Name);
+        using var raw = new CrcReadStream(Source.OpenRead(shard.Path));
+        using var reader = new TfRecordReader(raw, shard.Name, TfRecordCompressionExtensions.FromFileName(shard.Name));
+        while (reader.TryRead(out var rec)) yield return rec.ToArray();
+        raw.DrainToEnd();
+        if (info is null) yield break;
+        if (raw.Length != info.Bytes)
+            throw new TfRecordCorruptException(shard.Name, raw.Length, $"shard is {raw.Length} bytes, the manifest says {info.Bytes}");
+        if (raw.Crc != info.Crc32c)
+            throw new TfRecordCorruptException(shard.Name, 0, $"whole-shard CRC-32C {raw.Crc} differs from the manifest's {info.Crc32c}");
+        if (reader.Records != info.Records)
+            throw new TfRecordCorruptException(shard.Name, reader.Offset, $"{reader.Records} records, the manifest says {info.Records}");
+    }
+
+    /// <summary>Read-through stream that CRCs and counts what passes.</summary>
+    private sealed class CrcReadStream(Stream inner) : Stream
+    {
+        public uint Crc { get; private set; }
+        private long _length;
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            Crc = Crc32C.Append(Crc, buffer[..n]);
+            _length += n;
+            return n;
+        }
+        public void DrainToEnd()
+        {
+            var b = new byte[1 << 16];
+            while (Read(b, 0, b.Length) > 0) { }
+        }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
+    }
+}

@@ -1,0 +1,42 @@
+namespace Streaming.Tests;
+
+/// <summary>
+/// Runs hadoop-jobs/pipeline.sh --local as an operator would. The archive the job ships (-archives …#bin) is a
+/// directory holding this build's mapper/reducer/trainer, so the tests need no publish step.
+/// </summary>
+public static class Pipeline
+{
+    private static readonly Lazy<string> Bin = new(() =>
+    {
+        var dir = Repo.TempDir("devbin");
+        foreach (var project in new[] { "Mapper", "Reducer", "Trainer" })
+        {
+            var src = Path.GetDirectoryName(project switch { "Mapper" => Repo.Mapper, "Reducer" => Repo.Reducer, _ => Repo.Trainer })!;
+            foreach (var f in Directory.GetFiles(src, "*", SearchOption.AllDirectories))
+            {
+                var dst = Path.Combine(dir, Path.GetRelativePath(src, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(dst)!);
+                File.Copy(f, dst, overwrite: true);
+            }
+        }
+        return dir;
+    });
+
+    public static string BinDir => Bin.Value;
+
+    public static ProcResult Run(params string[] args) => Script("pipeline.sh", args);
+
+    public static ProcResult Script(string script, params string[] args) =>
+        Proc.Run("/bin/bash", new[] { Path.Combine(Repo.Root, "hadoop-jobs", script), "--local" }.Concat(args), null,
+            new Dictionary<string, string> { ["STREAMING_ARCHIVE"] = BinDir, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner });
+
+    /// <summary>Compiles the two .proto files with protoc for the Python reader (once per test run).</summary>
+    public static readonly Lazy<string> PythonProtos = new(() =>
+    {
+        var dir = Repo.TempDir("pb");
+        var protos = Path.Combine(Repo.Root, "Shared", "Protos");
+        var r = Proc.Run("protoc", "-I", protos, "--python_out=" + dir, Path.Combine(protos, "feature.proto"), Path.Combine(protos, "example.proto"));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        return dir;
+    });
+}
