@@ -1,0 +1,383 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Streaming.WebHdfs;
+
+/// <summary>
+/// WebHDFS REST client (CONTRACTS.md §3), for Hadoop 2.x and 3.x NameNodes: file status and listings (with
+/// LISTSTATUS_BATCH paging, falling back to LISTSTATUS on servers without it), streaming OPEN that follows the 307 to the
+/// DataNode itself and resumes at the reached offset after a dropped connection, two-step CREATE, MKDIRS, RENAME,
+/// DELETE. Fails over between NameNodes on connection errors and StandbyException; retries transient failures with
+/// exponential backoff and jitter; turns RemoteException JSON into typed errors.
+/// </summary>
+public sealed class WebHdfsClient : IFileSource, IDisposable
+{
+    private readonly WebHdfsOptions _o;
+    private readonly HttpClient _http;
+    private readonly ILogger _log;
+    private volatile int _active;
+    private bool _noBatchListing;
+
+    public WebHdfsClient(WebHdfsOptions options, ILogger? log = null, HttpMessageHandler? handler = null)
+    {
+        _o = options;
+        _log = log ?? NullLogger.Instance;
+        handler ??= new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,  // we follow the NameNode's 307 ourselves (host rewrite, PUT bodies)
+            ConnectTimeout = options.ConnectTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>Requests made, by kind (for tests and logs).</summary>
+    public int Retries { get; private set; }
+    public int Failovers { get; private set; }
+    public int Resumes { get; private set; }
+
+    // ---------------------------------------------------------------- metadata
+
+    public FileEntry GetFileStatus(string path)
+    {
+        using var r = NameNode(HttpMethod.Get, path, "GETFILESTATUS");
+        using var doc = ReadJson(r);
+        return Entry(path, doc.RootElement.GetProperty("FileStatus"), self: true);
+    }
+
+    public bool Exists(string path)
+    {
+        try { GetFileStatus(path); return true; }
+        catch (WebHdfsFileNotFoundException) { return false; }
+    }
+
+    public IReadOnlyList<FileEntry> List(string directory)
+    {
+        var result = new List<FileEntry>();
+        if (!_noBatchListing)
+        {
+            try
+            {
+                string? after = null;
+                while (true)
+                {
+                    var args = after is null ? [] : new[] { ("startAfter", after) };
+                    using var r = NameNode(HttpMethod.Get, directory, "LISTSTATUS_BATCH", args);
+                    using var doc = ReadJson(r);
+                    var listing = doc.RootElement.GetProperty("DirectoryListing");
+                    var page = listing.GetProperty("partialListing").GetProperty("FileStatuses").GetProperty("FileStatus");
+                    foreach (var s in page.EnumerateArray()) result.Add(Entry(directory, s, self: false));
+                    if (listing.GetProperty("remainingEntries").GetInt64() == 0 || page.GetArrayLength() == 0) break;
+                    after = result[^1].Name;
+                }
+                return result;
+            }
+            catch (WebHdfsException e) when (e.Status == HttpStatusCode.BadRequest && e.RemoteExceptionName is "IllegalArgumentException" or "UnsupportedOperationException")
+            {
+                _log.LogDebug("LISTSTATUS_BATCH not supported by the NameNode (Hadoop < 2.8): using LISTSTATUS");
+                _noBatchListing = true;
+                result.Clear();
+            }
+        }
+        using (var r = NameNode(HttpMethod.Get, directory, "LISTSTATUS"))
+        using (var doc = ReadJson(r))
+            foreach (var s in doc.RootElement.GetProperty("FileStatuses").GetProperty("FileStatus").EnumerateArray())
+                result.Add(Entry(directory, s, self: false));
+        return result;
+    }
+
+    private static FileEntry Entry(string parent, JsonElement s, bool self)
+    {
+        var suffix = s.GetProperty("pathSuffix").GetString() ?? "";
+        var path = self || suffix.Length == 0 ? parent : parent.TrimEnd('/') + "/" + suffix;
+        return new FileEntry(path, self ? System.IO.Path.GetFileName(parent.TrimEnd('/')) : suffix,
+            s.GetProperty("length").GetInt64(), s.GetProperty("type").GetString() == "DIRECTORY");
+    }
+
+    public string Combine(string directory, string name) => directory.TrimEnd('/') + "/" + name;
+
+    public bool Mkdirs(string path, string permission = "755")
+    {
+        using var r = NameNode(HttpMethod.Put, path, "MKDIRS", [("permission", permission)]);
+        using var doc = ReadJson(r);
+        return doc.RootElement.GetProperty("boolean").GetBoolean();
+    }
+
+    public bool Rename(string from, string to)
+    {
+        using var r = NameNode(HttpMethod.Put, from, "RENAME", [("destination", to)]);
+        using var doc = ReadJson(r);
+        return doc.RootElement.GetProperty("boolean").GetBoolean();
+    }
+
+    public bool Delete(string path, bool recursive = false)
+    {
+        using var r = NameNode(HttpMethod.Delete, path, "DELETE", [("recursive", recursive ? "true" : "false")]);
+        using var doc = ReadJson(r);
+        return doc.RootElement.GetProperty("boolean").GetBoolean();
+    }
+
+    // ---------------------------------------------------------------- data
+
+    /// <summary>Streams the file from <paramref name="offset"/> (optionally <paramref name="length"/> bytes), resuming after drops.</summary>
+    public Stream OpenRead(string path, long offset = 0) => new ReadStream(this, path, offset, null);
+
+    public Stream OpenRead(string path, long offset, long length) => new ReadStream(this, path, offset, length);
+
+    /// <summary>CREATE in two steps: the NameNode redirects, the DataNode takes the bytes (201). Retried whole on failure.</summary>
+    public void Create(string path, Func<Stream> content, bool overwrite = true, string permission = "644")
+    {
+        Retry($"CREATE {path}", () =>
+        {
+            using var nn = NameNode(HttpMethod.Put, path, "CREATE", [("overwrite", overwrite ? "true" : "false"), ("permission", permission)], expectRedirect: true);
+            var location = Location(nn, "CREATE", path);
+            using var body = content();
+            using var req = new HttpRequestMessage(HttpMethod.Put, location) { Content = new StreamContent(body, 1 << 16) };
+            req.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            using var resp = Send(req, HttpCompletionOption.ResponseContentRead, _o.ReadTimeout);
+            if (resp.StatusCode != HttpStatusCode.Created && resp.StatusCode != HttpStatusCode.OK)
+                throw WebHdfsException.From(resp.StatusCode, resp.Content.ReadAsStringAsync().GetAwaiter().GetResult(), "CREATE", path);
+            return true;
+        });
+    }
+
+    /// <summary>A writable stream whose bytes are uploaded with CREATE when it is disposed (spooled to a local temp file, so the upload can be retried).</summary>
+    public Stream OpenWrite(string path) => new UploadStream(this, path);
+
+    // ---------------------------------------------------------------- plumbing
+
+    private string BaseUrl(int nn) => $"{(_o.Https ? "https" : "http")}://{_o.NameNodes[nn]}/webhdfs/v1";
+
+    private string Url(int nn, string path, string op, IEnumerable<(string, string)> args)
+    {
+        var sb = new StringBuilder(BaseUrl(nn));
+        foreach (var seg in path.Split('/', StringSplitOptions.RemoveEmptyEntries)) sb.Append('/').Append(Uri.EscapeDataString(seg));
+        if (path.Trim('/').Length == 0) sb.Append('/');
+        sb.Append("?op=").Append(op);
+        if (_o.DelegationToken is { } t) sb.Append("&delegation=").Append(Uri.EscapeDataString(t));
+        else if (_o.User is { } u) sb.Append("&user.name=").Append(Uri.EscapeDataString(u));
+        foreach (var (k, v) in args) sb.Append('&').Append(k).Append('=').Append(Uri.EscapeDataString(v));
+        return sb.ToString();
+    }
+
+    private T Retry<T>(string what, Func<T> action)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try { return action(); }
+            catch (Exception e) when (IsTransient(e) && attempt < _o.MaxRetries)
+            {
+                Retries++;
+                var delay = Backoff(attempt);
+                _log.LogWarning("WebHDFS {What}: {Error}; retry {Attempt}/{Max} in {Delay} ms", what, e.Message, attempt + 1, _o.MaxRetries, (int)delay.TotalMilliseconds);
+                Thread.Sleep(delay);
+            }
+            catch (Exception e) when (IsTransient(e))
+            {
+                throw new IOException($"WebHDFS {what}: gave up after {_o.MaxRetries + 1} attempts: {e.Message}", e);
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        double ms = Math.Min(_o.BackoffMax.TotalMilliseconds, _o.BackoffBase.TotalMilliseconds * Math.Pow(2, attempt));
+        return TimeSpan.FromMilliseconds(ms / 2 + Random.Shared.NextDouble() * ms / 2);
+    }
+
+    private static bool IsTransient(Exception e) => e is WebHdfsRetriableException or HttpRequestException or TimeoutException
+        or OperationCanceledException or AllNameNodesUnavailableException
+        || (e is IOException && e is not WebHdfsException);
+
+    private sealed class AllNameNodesUnavailableException(string m, Exception inner) : IOException(m, inner);
+
+    /// <summary>One request to the active NameNode, failing over to the others on connection errors and StandbyException.</summary>
+    private HttpResponseMessage NameNode(HttpMethod method, string path, string op, (string, string)[]? args = null, bool expectRedirect = false) =>
+        Retry($"{op} {path}", () =>
+        {
+            Exception? last = null;
+            int n = _o.NameNodes.Count, start = _active;
+            for (int i = 0; i < n; i++)
+            {
+                int nn = (start + i) % n;
+                try
+                {
+                    using var req = new HttpRequestMessage(method, Url(nn, path, op, args ?? []));
+                    var resp = Send(req, HttpCompletionOption.ResponseContentRead, _o.ReadTimeout);
+                    bool ok = resp.IsSuccessStatusCode || (expectRedirect && (int)resp.StatusCode is 307 or 302 or 303);
+                    if (ok)
+                    {
+                        if (nn != _active) { _active = nn; Failovers++; _log.LogInformation("WebHDFS: using NameNode {NameNode}", _o.NameNodes[nn]); }
+                        return resp;
+                    }
+                    var error = WebHdfsException.From(resp.StatusCode, resp.Content.ReadAsStringAsync().GetAwaiter().GetResult(), op, path);
+                    resp.Dispose();
+                    if (error is WebHdfsStandbyException) { last = error; continue; }
+                    throw error;
+                }
+                catch (HttpRequestException e) { last = e; }
+                catch (OperationCanceledException e) { last = new TimeoutException($"{_o.NameNodes[nn]} did not answer within {_o.ReadTimeout}", e); }
+            }
+            throw new AllNameNodesUnavailableException($"no NameNode of [{string.Join(", ", _o.NameNodes)}] is available: {last?.Message}", last!);
+        });
+
+    private HttpResponseMessage Send(HttpRequestMessage req, HttpCompletionOption completion, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        return _http.Send(req, completion, cts.Token);
+    }
+
+    private string Location(HttpResponseMessage nn, string op, string path)
+    {
+        string? loc = nn.Headers.Location?.ToString();
+        if (loc is null && nn.StatusCode == HttpStatusCode.OK)
+        {
+            // noredirect=true style answer: {"Location": "..."}
+            using var doc = ReadJson(nn);
+            if (doc.RootElement.TryGetProperty("Location", out var l)) loc = l.GetString();
+        }
+        if (loc is null) throw new WebHdfsException($"WebHDFS {op} {path}: the NameNode answered {(int)nn.StatusCode} without a Location", nn.StatusCode);
+        return RewriteHost(loc);
+    }
+
+    private string RewriteHost(string url)
+    {
+        if (_o.DataNodeHostMap.Count == 0) return url;
+        var b = new UriBuilder(url);
+        if (_o.DataNodeHostMap.TryGetValue(b.Host, out var to)) b.Host = to;
+        else if (_o.DataNodeHostMap.TryGetValue($"{b.Host}:{b.Port}", out var hp))
+        {
+            var parts = hp.Split(':');
+            b.Host = parts[0];
+            if (parts.Length > 1) b.Port = int.Parse(parts[1]);
+        }
+        return b.Uri.ToString();
+    }
+
+    private static JsonDocument ReadJson(HttpResponseMessage r) => JsonDocument.Parse(r.Content.ReadAsStream());
+
+    /// <summary>OPEN: NameNode → 307 → DataNode body, read with a stall timeout; on a drop, re-open at the offset reached.</summary>
+    private (Stream Body, HttpResponseMessage Response) OpenAt(string path, long offset, long? remaining)
+    {
+        var args = new List<(string, string)> { ("offset", offset.ToString()) };
+        if (remaining is { } len) args.Add(("length", len.ToString()));
+        using var nn = NameNode(HttpMethod.Get, path, "OPEN", args.ToArray(), expectRedirect: true);
+        var location = Location(nn, "OPEN", path);
+        var req = new HttpRequestMessage(HttpMethod.Get, location);
+        var resp = Send(req, HttpCompletionOption.ResponseHeadersRead, _o.ReadTimeout);
+        if (!resp.IsSuccessStatusCode)
+        {
+            var body = resp.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            resp.Dispose();
+            throw WebHdfsException.From(resp.StatusCode, body, "OPEN (DataNode)", path);
+        }
+        return (resp.Content.ReadAsStream(), resp);
+    }
+
+    private sealed class ReadStream : Stream
+    {
+        private readonly WebHdfsClient _c;
+        private readonly string _path;
+        private readonly long? _end;
+        private long _pos;
+        private Stream? _body;
+        private HttpResponseMessage? _resp;
+
+        public ReadStream(WebHdfsClient c, string path, long offset, long? length)
+        {
+            _c = c;
+            _path = path;
+            _pos = offset;
+            _end = length is { } l ? offset + l : null;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_end is { } e) buffer = buffer[..(int)Math.Min(buffer.Length, e - _pos)];
+            if (buffer.IsEmpty) return 0;
+            var tmp = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
+            try
+            {
+                int failures = 0;
+                while (true)
+                {
+                    try
+                    {
+                        if (_body is null)
+                            (_body, _resp) = _c.Retry($"OPEN {_path}@{_pos}", () => _c.OpenAt(_path, _pos, _end - _pos));
+                        using var cts = new CancellationTokenSource(_c._o.ReadTimeout);
+                        int n = _body.ReadAsync(tmp.AsMemory(0, buffer.Length), cts.Token).AsTask().GetAwaiter().GetResult();
+                        tmp.AsSpan(0, n).CopyTo(buffer);
+                        _pos += n;
+                        return n;
+                    }
+                    catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && ex is not WebHdfsException)
+                    {
+                        DropConnection();
+                        if (++failures > _c._o.MaxRetries) throw new IOException($"WebHDFS OPEN {_path}: reading at byte {_pos} failed {failures} times: {ex.Message}", ex);
+                        _c.Resumes++;
+                        _c._log.LogWarning("WebHDFS OPEN {Path}: connection lost at byte {Offset} ({Error}); resuming", _path, _pos, ex.Message);
+                        Thread.Sleep(_c.Backoff(failures - 1));
+                    }
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(tmp);
+            }
+        }
+
+        private void DropConnection()
+        {
+            try { _body?.Dispose(); } catch (IOException) { }
+            _resp?.Dispose();
+            _body = null;
+            _resp = null;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) DropConnection();
+            base.Dispose(disposing);
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _pos; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    private sealed class UploadStream(WebHdfsClient c, string path) : FileStream(
+        System.IO.Path.Combine(System.IO.Path.GetTempPath(), "webhdfs-upload-" + Guid.NewGuid().ToString("N")),
+        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose)
+    {
+        private bool _done;
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !_done)
+            {
+                _done = true;
+                Flush();
+                try { c.Create(path, () => { var s = new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16); return s; }); }
+                finally { base.Dispose(disposing); }
+                return;
+            }
+            base.Dispose(disposing);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

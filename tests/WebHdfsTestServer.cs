@@ -1,0 +1,316 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Streaming.Tests;
+
+/// <summary>
+/// A WebHDFS server for tests, in process on loopback, following CONTRACTS.md §3: an active NameNode that answers
+/// OPEN and CREATE with 307 to a separate DataNode endpoint, a standby NameNode answering StandbyException, offsets and
+/// lengths honoured, RemoteException JSON with the right status codes, LISTSTATUS_BATCH paging. Faults on demand:
+/// connection reset mid-body, 503 before success, a slow DataNode, a NameNode address where nothing listens.
+/// </summary>
+public sealed class WebHdfsTestServer : IDisposable
+{
+    private readonly ConcurrentDictionary<string, byte[]> _files = new();
+    private readonly ConcurrentDictionary<string, bool> _dirs = new() { ["/"] = true };
+    private readonly List<HttpListener> _listeners = [];
+    private readonly CancellationTokenSource _stop = new();
+
+    public string Active { get; }
+    public string Standby { get; }
+    public string DataNode { get; }
+    /// <summary>host:port where nothing listens (connection refused).</summary>
+    public string Dead { get; }
+
+    // Faults and knobs.
+    public int ResetsRemaining;          // DataNode resets this many responses…
+    public long ResetAfterBytes = 10_000; // …after sending this many bytes of each
+    public int ServiceUnavailableRemaining; // the active NameNode answers 503 RetriableException this many times
+    public int DataNodeChunkDelayMs;     // slow DataNode: pause between 8 KiB chunks
+    public int ListBatchSize = 2;
+    public bool SupportsListBatch = true;
+
+    // What happened.
+    public int DataNodeReads;
+    public int NameNodeRequests;
+    public int StandbyRequests;
+    public readonly ConcurrentQueue<string> Users = new();
+
+    public WebHdfsTestServer()
+    {
+        Active = Start(HandleNameNode);
+        Standby = Start(HandleStandby);
+        DataNode = Start(HandleDataNode);
+        Dead = $"127.0.0.1:{FreePort()}";
+    }
+
+    public byte[] this[string path] => _files[path];
+    public IEnumerable<string> Files => _files.Keys;
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    private string Start(Func<HttpListenerContext, Task> handler)
+    {
+        for (int tries = 0; ; tries++)
+        {
+            int port = FreePort();
+            var l = new HttpListener();
+            l.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try { l.Start(); }
+            catch (HttpListenerException) when (tries < 5) { continue; }
+            _listeners.Add(l);
+            _ = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    HttpListenerContext ctx;
+                    try { ctx = await l.GetContextAsync(); }
+                    catch (Exception) { return; }
+                    _ = Task.Run(async () =>
+                    {
+                        try { await handler(ctx); }
+                        catch (Exception) { try { ctx.Response.Abort(); } catch (Exception) { } }
+                    });
+                }
+            });
+            return $"127.0.0.1:{port}";
+        }
+    }
+
+    private static (string Path, Dictionary<string, string> Query) Parse(HttpListenerRequest req)
+    {
+        var raw = req.Url!.AbsolutePath;
+        const string prefix = "/webhdfs/v1";
+        var path = Uri.UnescapeDataString(raw.StartsWith(prefix) ? raw[prefix.Length..] : raw);
+        if (path.Length == 0) path = "/";
+        if (path.Length > 1) path = path.TrimEnd('/');
+        var q = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var kv in (req.Url.Query.TrimStart('?')).Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = kv.IndexOf('=');
+            q[Uri.UnescapeDataString(eq < 0 ? kv : kv[..eq])] = eq < 0 ? "" : Uri.UnescapeDataString(kv[(eq + 1)..]);
+        }
+        return (path, q);
+    }
+
+    private static async Task Json(HttpListenerResponse resp, int status, object body)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
+        resp.StatusCode = status;
+        resp.ContentType = "application/json";
+        resp.ContentLength64 = bytes.Length;
+        await resp.OutputStream.WriteAsync(bytes);
+        resp.Close();
+    }
+
+    private static Task Remote(HttpListenerResponse resp, int status, string exception, string javaClass, string message) =>
+        Json(resp, status, new Dictionary<string, object>
+        {
+            ["RemoteException"] = new Dictionary<string, string> { ["exception"] = exception, ["javaClassName"] = javaClass, ["message"] = message },
+        });
+
+    private static Task NotFound(HttpListenerResponse resp, string path) =>
+        Remote(resp, 404, "FileNotFoundException", "java.io.FileNotFoundException", $"File does not exist: {path}");
+
+    private Dictionary<string, object> Status(string path, string suffix)
+    {
+        bool dir = _dirs.ContainsKey(path);
+        return new Dictionary<string, object>
+        {
+            ["accessTime"] = 0, ["blockSize"] = 134217728, ["childrenNum"] = dir ? Children(path).Count() : 0, ["fileId"] = Math.Abs(path.GetHashCode()),
+            ["group"] = "supergroup", ["length"] = dir ? 0 : _files[path].LongLength, ["modificationTime"] = 1700000000000L,
+            ["owner"] = "hdfs", ["pathSuffix"] = suffix, ["permission"] = dir ? "755" : "644", ["replication"] = dir ? 0 : 3,
+            ["storagePolicy"] = 0, ["type"] = dir ? "DIRECTORY" : "FILE",
+        };
+    }
+
+    private IEnumerable<string> Children(string dir)
+    {
+        var prefix = dir == "/" ? "/" : dir + "/";
+        return _files.Keys.Concat(_dirs.Keys).Where(p => p != dir && p.StartsWith(prefix) && !p[prefix.Length..].Contains('/'))
+            .Select(p => p[prefix.Length..]).Distinct().Order(StringComparer.Ordinal);
+    }
+
+    private bool Exists(string path) => _files.ContainsKey(path) || _dirs.ContainsKey(path);
+
+    private void MakeParents(string path)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var cur = "";
+        for (int i = 0; i < parts.Length - 1; i++) { cur += "/" + parts[i]; _dirs[cur] = true; }
+    }
+
+    private async Task HandleStandby(HttpListenerContext ctx)
+    {
+        Interlocked.Increment(ref StandbyRequests);
+        await Remote(ctx.Response, 403, "StandbyException", "org.apache.hadoop.ipc.StandbyException",
+            "Operation category READ is not supported in state standby. Visit https://s.apache.org/sbnn-error");
+    }
+
+    private async Task HandleNameNode(HttpListenerContext ctx)
+    {
+        Interlocked.Increment(ref NameNodeRequests);
+        var (path, q) = Parse(ctx.Request);
+        var resp = ctx.Response;
+        if (Interlocked.Decrement(ref ServiceUnavailableRemaining) >= 0)
+        {
+            await Remote(resp, 503, "RetriableException", "org.apache.hadoop.ipc.RetriableException", "NameNode still not started");
+            return;
+        }
+        Users.Enqueue(q.GetValueOrDefault("user.name") ?? q.GetValueOrDefault("delegation") ?? "(none)");
+        string op = q.GetValueOrDefault("op", "").ToUpperInvariant();
+        string method = ctx.Request.HttpMethod;
+        switch (op)
+        {
+            case "GETFILESTATUS" when method == "GET":
+                if (!Exists(path)) { await NotFound(resp, path); return; }
+                await Json(resp, 200, new Dictionary<string, object> { ["FileStatus"] = Status(path, "") });
+                return;
+            case "LISTSTATUS" when method == "GET":
+                if (!Exists(path)) { await NotFound(resp, path); return; }
+                var all = _dirs.ContainsKey(path) ? Children(path).Select(c => Status((path == "/" ? "" : path) + "/" + c, c)).ToList() : [Status(path, "")];
+                await Json(resp, 200, new Dictionary<string, object> { ["FileStatuses"] = new Dictionary<string, object> { ["FileStatus"] = all } });
+                return;
+            case "LISTSTATUS_BATCH" when method == "GET":
+                if (!SupportsListBatch)
+                {
+                    await Remote(resp, 400, "IllegalArgumentException", "java.lang.IllegalArgumentException",
+                        "Invalid value for webhdfs parameter \"op\": No enum constant org.apache.hadoop.hdfs.web.resources.GetOpParam.Op.LISTSTATUS_BATCH");
+                    return;
+                }
+                if (!_dirs.ContainsKey(path)) { await NotFound(resp, path); return; }
+                var after = q.GetValueOrDefault("startAfter");
+                var rest = Children(path).Where(c => after is null || string.CompareOrdinal(c, after) > 0).ToList();
+                var page = rest.Take(ListBatchSize).Select(c => Status((path == "/" ? "" : path) + "/" + c, c)).ToList();
+                await Json(resp, 200, new Dictionary<string, object>
+                {
+                    ["DirectoryListing"] = new Dictionary<string, object>
+                    {
+                        ["partialListing"] = new Dictionary<string, object> { ["FileStatuses"] = new Dictionary<string, object> { ["FileStatus"] = page } },
+                        ["remainingEntries"] = rest.Count - page.Count,
+                    },
+                });
+                return;
+            case "OPEN" when method == "GET":
+                if (!_files.TryGetValue(path, out var data)) { await NotFound(resp, path); return; }
+                long offset = long.Parse(q.GetValueOrDefault("offset", "0"));
+                if (offset < 0 || offset > data.Length)
+                {
+                    await Remote(resp, 400, "IOException", "java.io.IOException", $"Offset={offset} out of the range [0, {data.Length}); OPEN, path={path}");
+                    return;
+                }
+                var loc = $"http://{DataNode}/webhdfs/v1{Escape(path)}?op=OPEN&namenoderpcaddress=localhost:8020&offset={offset}"
+                    + (q.TryGetValue("length", out var len) ? $"&length={len}" : "");
+                Redirect(resp, q, loc);
+                return;
+            case "CREATE" when method == "PUT":
+                if (_dirs.ContainsKey(path) || (_files.ContainsKey(path) && q.GetValueOrDefault("overwrite") != "true"))
+                {
+                    await Remote(resp, 403, "FileAlreadyExistsException", "org.apache.hadoop.fs.FileAlreadyExistsException", $"{path} for client 127.0.0.1 already exists");
+                    return;
+                }
+                Redirect(resp, q, $"http://{DataNode}/webhdfs/v1{Escape(path)}?op=CREATE&namenoderpcaddress=localhost:8020&createflag=&createparent=true&overwrite={q.GetValueOrDefault("overwrite", "false")}");
+                return;
+            case "MKDIRS" when method == "PUT":
+                if (_files.ContainsKey(path)) { await Remote(resp, 403, "FileAlreadyExistsException", "org.apache.hadoop.fs.FileAlreadyExistsException", $"Path is not a directory: {path}"); return; }
+                MakeParents(path + "/x");
+                await Json(resp, 200, new Dictionary<string, bool> { ["boolean"] = true });
+                return;
+            case "RENAME" when method == "PUT":
+                var dst = q.GetValueOrDefault("destination", "");
+                bool ok = _files.TryRemove(path, out var moved) && !Exists(dst);
+                if (ok) { MakeParents(dst); _files[dst] = moved!; }
+                else if (moved is not null) _files[path] = moved;
+                await Json(resp, 200, new Dictionary<string, bool> { ["boolean"] = ok });
+                return;
+            case "DELETE" when method == "DELETE":
+                bool recursive = q.GetValueOrDefault("recursive") == "true";
+                if (_dirs.ContainsKey(path) && Children(path).Any() && !recursive)
+                {
+                    await Remote(resp, 403, "PathIsNotEmptyDirectoryException", "org.apache.hadoop.fs.PathIsNotEmptyDirectoryException", $"{path} is non empty': Directory is not empty");
+                    return;
+                }
+                bool any = _files.TryRemove(path, out _) | _dirs.TryRemove(path, out _);
+                foreach (var k in _files.Keys.Where(k => k.StartsWith(path + "/"))) any |= _files.TryRemove(k, out _);
+                foreach (var k in _dirs.Keys.Where(k => k.StartsWith(path + "/"))) any |= _dirs.TryRemove(k, out _);
+                await Json(resp, 200, new Dictionary<string, bool> { ["boolean"] = any });
+                return;
+            default:
+                await Remote(resp, 400, "IllegalArgumentException", "java.lang.IllegalArgumentException", $"Invalid value for webhdfs parameter \"op\": {op} ({method})");
+                return;
+        }
+    }
+
+    private static string Escape(string path) => string.Join("/", path.Split('/').Select(Uri.EscapeDataString));
+
+    private static void Redirect(HttpListenerResponse resp, Dictionary<string, string> q, string location)
+    {
+        if (q.GetValueOrDefault("noredirect") == "true")
+        {
+            Json(resp, 200, new Dictionary<string, string> { ["Location"] = location }).Wait();
+            return;
+        }
+        resp.StatusCode = 307;
+        resp.RedirectLocation = location;
+        resp.ContentLength64 = 0;
+        resp.Close();
+    }
+
+    private async Task HandleDataNode(HttpListenerContext ctx)
+    {
+        var (path, q) = Parse(ctx.Request);
+        var resp = ctx.Response;
+        if (q.GetValueOrDefault("op")?.ToUpperInvariant() == "CREATE" && ctx.Request.HttpMethod == "PUT")
+        {
+            using var ms = new MemoryStream();
+            await ctx.Request.InputStream.CopyToAsync(ms);
+            MakeParents(path);
+            _files[path] = ms.ToArray();
+            resp.StatusCode = 201;
+            resp.AddHeader("Location", $"hdfs://localhost:8020{path}");
+            resp.ContentLength64 = 0;
+            resp.Close();
+            return;
+        }
+        if (!_files.TryGetValue(path, out var data)) { await NotFound(resp, path); return; }
+        Interlocked.Increment(ref DataNodeReads);
+        long offset = long.Parse(q.GetValueOrDefault("offset", "0"));
+        long length = q.TryGetValue("length", out var l) ? Math.Min(long.Parse(l), data.Length - offset) : data.Length - offset;
+        bool reset = Interlocked.Decrement(ref ResetsRemaining) >= 0;
+        resp.StatusCode = 200;
+        resp.ContentType = "application/octet-stream";
+        resp.ContentLength64 = length;
+        long sent = 0;
+        while (sent < length)
+        {
+            int n = (int)Math.Min(8192, length - sent);
+            if (reset && sent + n > ResetAfterBytes)
+            {
+                await resp.OutputStream.WriteAsync(data.AsMemory((int)(offset + sent), (int)Math.Max(0, ResetAfterBytes - sent)));
+                await resp.OutputStream.FlushAsync();
+                resp.Abort();
+                return;
+            }
+            await resp.OutputStream.WriteAsync(data.AsMemory((int)(offset + sent), n));
+            sent += n;
+            if (DataNodeChunkDelayMs > 0) await Task.Delay(DataNodeChunkDelayMs);
+        }
+        resp.Close();
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        foreach (var l in _listeners) { try { l.Stop(); l.Close(); } catch (Exception) { } }
+    }
+}
