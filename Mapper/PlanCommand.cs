@@ -17,6 +17,7 @@ internal static class PlanCommand
         var label = new Option<string?>("--label") { Description = "Label column" };
         var labelMissing = new Option<string?>("--label-missing") { Description = "drop|error: rows whose label is missing (required when the label has missing values)" };
         var task = new Option<string?>("--task") { Description = "regression|binary|multiclass (default: from the label's kind)" };
+        var aliases = new Option<string?>("--label-alias") { Description = "Other spellings of label classes: FROM:TO,FROM2:TO2 (e.g. '>50K.:>50K')" };
         var drop = new Option<string?>("--drop") { Description = "Columns to leave out (a,b)" };
         var categorical = new Option<string?>("--categorical") { Description = "Columns to encode as categories even when numeric (a,b)" };
         var impute = new Option<string>("--impute") { Description = "mean|median|zero|constant:V, for all columns and/or COL=POLICY", DefaultValueFactory = _ => "mean" };
@@ -29,7 +30,7 @@ internal static class PlanCommand
         var compression = new Option<string>("--compression") { Description = "gzip|zlib|none for the shards", DefaultValueFactory = _ => "gzip" };
         var cmd = new Command("plan", "Build the transform plan (_transform.json) from the statistics and options");
         csv.AddTo(cmd);
-        foreach (var o in new Option[] { stats, output, label, labelMissing, task, drop, categorical, impute, scale, encoding, indicator, topK, minCount, oov, compression })
+        foreach (var o in new Option[] { stats, output, label, labelMissing, task, aliases, drop, categorical, impute, scale, encoding, indicator, topK, minCount, oov, compression })
             cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("mapper.plan", (_, _) =>
         {
@@ -38,6 +39,7 @@ internal static class PlanCommand
             var options = new PlanOptions
             {
                 Label = r.GetValue(label), LabelMissing = r.GetValue(labelMissing), Task = r.GetValue(task),
+                LabelAliases = ParseAliases(r.GetValue(aliases)),
                 Drop = CsvOptions.ParseList(r.GetValue(drop)) ?? [], Categorical = CsvOptions.ParseList(r.GetValue(categorical)) ?? [],
                 Impute = new PerColumn(r.GetValue(impute)!, "mean"), Scale = new PerColumn(r.GetValue(scale)!, "minmax"),
                 Encoding = new PerColumn(r.GetValue(encoding)!, "index"),
@@ -51,6 +53,18 @@ internal static class PlanCommand
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    private static Dictionary<string, string> ParseAliases(string? text)
+    {
+        var d = new Dictionary<string, string>();
+        foreach (var kv in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = kv.IndexOf(':');
+            if (eq <= 0) throw new ConfigException($"--label-alias entry '{kv}': expected FROM:TO");
+            d[kv[..eq]] = kv[(eq + 1)..];
+        }
+        return d;
     }
 
     private static IReadOnlyList<ColumnStats> ReadStats(string path)

@@ -1,5 +1,11 @@
 using System.CommandLine;
 using Streaming.Contract;
+using Streaming.Trainer.Commands;
 
-var root = new RootCommand("Streaming trainer: trains a tabular neural network on TFRecord shards (local or WebHDFS)");
+var root = new RootCommand("Streaming trainer: trains a tabular neural network on TFRecord shards (local or WebHDFS), evaluates, predicts")
+{
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    PredictCommand.Create(),
+};
 return TaskHost.Run(root, args);

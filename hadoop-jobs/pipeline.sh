@@ -9,7 +9,7 @@ source "$(dirname "$0")/common-args.sh"
 PLAN_ARGS=() SHUFFLE_ARGS=() TRAIN="" TRAIN_SET=0 STATS_REDUCERS=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --label|--label-missing|--task|--drop|--impute|--scale|--encoding|--top-k|--min-count|--oov-buckets|--missing-indicator|--compression)
+    --label|--label-missing|--label-alias|--task|--drop|--impute|--scale|--encoding|--top-k|--min-count|--oov-buckets|--missing-indicator|--compression)
       [ $# -ge 2 ] || die "$1 needs a value"; PLAN_ARGS+=("$1" "$2"); shift 2; continue ;;
     --shuffle) SHUFFLE_ARGS+=(--shuffle); shift; continue ;;
     --seed) SHUFFLE_ARGS+=(--seed "$2"); shift 2; continue ;;

@@ -135,6 +135,14 @@ public static class PlanBuilder
             if (task == "binary" && classes.Count != 2)
                 throw new ConfigException($"--task binary needs exactly 2 label values, '{s.Name}' has {classes.Count}");
         }
-        return new LabelSpec { Name = s.Name, SourceIndex = s.Index, Task = task, Classes = classes, MissingPolicy = o.LabelMissing ?? "error" };
+        if (o.LabelAliases.Count > 0 && classes is null)
+            throw new ConfigException("--label-alias applies to class labels, not to a regression target");
+        foreach (var (from, to) in o.LabelAliases)
+            if (!classes!.Contains(to)) throw new ConfigException($"--label-alias {from}:{to}: '{to}' is not a class of '{s.Name}' ({string.Join(", ", classes)})");
+        return new LabelSpec
+        {
+            Name = s.Name, SourceIndex = s.Index, Task = task, Classes = classes, MissingPolicy = o.LabelMissing ?? "error",
+            Aliases = o.LabelAliases.Count > 0 ? o.LabelAliases.ToDictionary() : null,
+        };
     }
 }

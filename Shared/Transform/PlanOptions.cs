@@ -31,6 +31,8 @@ public sealed record PlanOptions
     public string? LabelMissing { get; init; }
     /// <summary>regression | binary | multiclass; null = from the label column's kind.</summary>
     public string? Task { get; init; }
+    /// <summary>Alternative spellings of label classes: FROM → TO.</summary>
+    public IReadOnlyDictionary<string, string> LabelAliases { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Drop { get; init; } = [];
     public IReadOnlyList<string> Categorical { get; init; } = [];
     public PerColumn Impute { get; init; } = new("", "mean");

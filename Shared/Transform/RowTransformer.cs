@@ -33,14 +33,16 @@ public sealed class RowTransformer
         if (plan.Label is { } l)
         {
             _labelKey = ExampleEncoder.Key(l.Name);
-            if (l.Classes is not null) _classes = Lookup(l.Classes);
+            if (l.Classes is not null) _classes = Lookup(l.Classes, l.Aliases);
         }
     }
 
-    private static Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> Lookup(IReadOnlyList<string> values)
+    private static Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> Lookup(IReadOnlyList<string> values, IReadOnlyDictionary<string, string>? aliases = null)
     {
         var d = new Dictionary<byte[], int>(ByteArrayComparer.Instance);
         for (int i = 0; i < values.Count; i++) d.TryAdd(System.Text.Encoding.UTF8.GetBytes(values[i]), i);
+        foreach (var (from, to) in aliases ?? new Dictionary<string, string>())
+            d.TryAdd(System.Text.Encoding.UTF8.GetBytes(from), values.ToList().IndexOf(to));
         return d.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 

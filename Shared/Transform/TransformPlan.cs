@@ -115,6 +115,8 @@ public sealed class LabelSpec
     public List<string>? Classes { get; set; }
     /// <summary>error | drop: what a row with a missing label does.</summary>
     public string MissingPolicy { get; set; } = "error";
+    /// <summary>Other spellings of class values (e.g. the Adult test file's "&gt;50K." for "&gt;50K").</summary>
+    public Dictionary<string, string>? Aliases { get; set; }
     [JsonIgnore] public string DType => Task == "regression" ? "float32" : "int64";
 }
 

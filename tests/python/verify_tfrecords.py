@@ -90,6 +90,9 @@ def expected(row):
         if lab["task"] == "regression":
             e[lab["name"]] = ("float", [f32(float(v))])
         else:
+            v = (lab.get("aliases") or {}).get(v, v)
+            if v not in lab["classes"]:
+                return None
             e[lab["name"]] = ("int64", [lab["classes"].index(v)])
     return e
 
