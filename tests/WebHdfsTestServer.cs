@@ -35,6 +35,7 @@ public sealed class WebHdfsTestServer : IDisposable
 
     // What happened.
     public int DataNodeReads;
+    public int ResetsDone;
     public int NameNodeRequests;
     public int StandbyRequests;
     public readonly ConcurrentQueue<string> Users = new();
@@ -298,6 +299,7 @@ public sealed class WebHdfsTestServer : IDisposable
             {
                 await resp.OutputStream.WriteAsync(data.AsMemory((int)(offset + sent), (int)Math.Max(0, ResetAfterBytes - sent)));
                 await resp.OutputStream.FlushAsync();
+                Interlocked.Increment(ref ResetsDone);
                 resp.Abort();
                 return;
             }

@@ -37,9 +37,10 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
     }
 
     /// <summary>Requests made, by kind (for tests and logs).</summary>
-    public int Retries { get; private set; }
-    public int Failovers { get; private set; }
-    public int Resumes { get; private set; }
+    public int Retries => _retries;
+    public int Failovers => _failovers;
+    public int Resumes => _resumes;
+    private int _retries, _failovers, _resumes;
 
     // ---------------------------------------------------------------- metadata
 
@@ -172,7 +173,7 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
             try { return action(); }
             catch (Exception e) when (IsTransient(e) && attempt < _o.MaxRetries)
             {
-                Retries++;
+                Interlocked.Increment(ref _retries);
                 var delay = Backoff(attempt);
                 _log.LogWarning("WebHDFS {What}: {Error}; retry {Attempt}/{Max} in {Delay} ms", what, e.Message, attempt + 1, _o.MaxRetries, (int)delay.TotalMilliseconds);
                 Thread.Sleep(delay);
@@ -212,7 +213,7 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
                     bool ok = resp.IsSuccessStatusCode || (expectRedirect && (int)resp.StatusCode is 307 or 302 or 303);
                     if (ok)
                     {
-                        if (nn != _active) { _active = nn; Failovers++; _log.LogInformation("WebHDFS: using NameNode {NameNode}", _o.NameNodes[nn]); }
+                        if (nn != _active) { _active = nn; Interlocked.Increment(ref _failovers); _log.LogInformation("WebHDFS: using NameNode {NameNode}", _o.NameNodes[nn]); }
                         return resp;
                     }
                     var error = WebHdfsException.From(resp.StatusCode, resp.Content.ReadAsStringAsync().GetAwaiter().GetResult(), op, path);
@@ -322,7 +323,7 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
                     {
                         DropConnection();
                         if (++failures > _c._o.MaxRetries) throw new IOException($"WebHDFS OPEN {_path}: reading at byte {_pos} failed {failures} times: {ex.Message}", ex);
-                        _c.Resumes++;
+                        Interlocked.Increment(ref _c._resumes);
                         _c._log.LogWarning("WebHDFS OPEN {Path}: connection lost at byte {Offset} ({Error}); resuming", _path, _pos, ex.Message);
                         Thread.Sleep(_c.Backoff(failures - 1));
                     }
