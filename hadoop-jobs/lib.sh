@@ -73,6 +73,7 @@ fs_first_input() { # first data file of an input (file, directory or glob)
 # it is what a failed run left behind, and is removed before the step runs again.
 step_needed() {
   local out=$1 marker=${2:-_SUCCESS}
+  if [ "$DRY_RUN" = 1 ]; then echo "# skipped when $out/$marker exists; removes an incomplete $out first"; return 0; fi
   if [ "$OVERWRITE" = 1 ]; then fs_rm "$out"; return 0; fi
   if fs_exists "$out/$marker"; then log "$out is complete ($marker present): skipping (use --overwrite to redo)"; return 1; fi
   if fs_exists "$out"; then log "removing incomplete output $out"; fs_rm "$out"; fi

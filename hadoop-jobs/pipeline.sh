@@ -6,7 +6,7 @@
 #   pipeline.sh --input IN --output OUT [--label COL] [plan options] [--train "trainer options"] [--local] [--dry-run]
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/common-args.sh"
-PLAN_ARGS=() SHUFFLE_ARGS=() TRAIN="" TRAIN_SET=0 STATS_REDUCERS=""
+PLAN_ARGS=() SHUFFLE_ARGS=() TRAIN="" TRAIN_SET=0 WEBHDFS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --label|--label-missing|--label-alias|--task|--drop|--impute|--scale|--encoding|--top-k|--min-count|--oov-buckets|--missing-indicator|--compression)
@@ -14,6 +14,7 @@ while [ $# -gt 0 ]; do
     --shuffle) SHUFFLE_ARGS+=(--shuffle); shift; continue ;;
     --seed) SHUFFLE_ARGS+=(--seed "$2"); shift 2; continue ;;
     --train) TRAIN=$2; TRAIN_SET=1; shift 2; continue ;;
+    --webhdfs) WEBHDFS=$2; shift 2; continue ;;
   esac
   parse_common "$@"
   [ "$CONSUMED" = 0 ] && die "unknown option $1 (see the header of $0)"
@@ -22,6 +23,7 @@ done
 [ -n "$INPUT" ] || die "--input is required"
 [ -n "$OUTPUT" ] || die "--output is required"
 setup_runner
+if [ "$TRAIN_SET" = 1 ] && [ "$LOCAL" = 0 ] && [ -z "$WEBHDFS" ]; then die "--train on a cluster needs --webhdfs nn:9870 (where the trainer reads the shards)"; fi
 [ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
 [ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"
 
@@ -62,7 +64,9 @@ bash "$HJ_DIR/to-tfrecords.sh" "${common[@]}" --output "$OUTPUT/tfrecords" --pla
 if [ "$TRAIN_SET" = 1 ]; then
   log "step 4: training on $OUTPUT/tfrecords → $OUTPUT/model"
   # shellcheck disable=SC2086
-  train_cmd=(trainer train --data "$OUTPUT/tfrecords" --model "$OUTPUT/model" $TRAIN)
+  data="$OUTPUT/tfrecords" model="$OUTPUT/model"
+  if [ "$LOCAL" = 0 ]; then p=${OUTPUT#hdfs://*/}; data="webhdfs://$WEBHDFS/${p#/}/tfrecords"; model="./model-$(basename "$OUTPUT")"; fi
+  train_cmd=(trainer train --data "$data" --model "$model" $TRAIN)
   if [ "$DRY_RUN" = 1 ]; then printf '%q ' "${train_cmd[@]}"; echo; else tool "${train_cmd[@]}"; fi
 fi
 log "done: $OUTPUT"
