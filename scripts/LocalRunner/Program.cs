@@ -7,6 +7,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "-help")
     return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
 }
 if (args[0] == "generate") return DataGenerator.Run(args[1..]);
+if (args[0] == "enlarge") return DataEnlarger.Run(args[1..]);
 
 using var logs = StreamingLog.Create();
 var log = logs.CreateLogger("streaming-local");

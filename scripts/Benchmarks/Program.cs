@@ -1,0 +1,16 @@
+using BenchmarkDotNet.Running;
+using Streaming.Benchmarks;
+
+// streaming-bench micro [BenchmarkDotNet args] | webhdfs-serve FILE | webhdfs-read URI
+return args.FirstOrDefault() switch
+{
+    "webhdfs-serve" => WebHdfsBench.Serve(args[1]),
+    "webhdfs-read" => WebHdfsBench.Read(args[1]),
+    _ => Run(args.SkipWhile(a => a == "micro").ToArray()),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(HotPaths).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
+    return 0;
+}
