@@ -53,7 +53,7 @@ public class SketchTests
         }
         Assert.That(f.Truncated);
         Assert.That(f.Count, Is.LessThanOrEqualTo(100));
-        Assert.That(f.ErrorBound, Is.LessThanOrEqualTo(200_000 / 100));
+        Assert.That(f.ErrorBound, Is.LessThanOrEqualTo(2 * 200_000 / 100));
         var got = f.Ordered().ToDictionary(t => t.Value, t => t.Count);
         for (int h = 0; h < 10; h++)
             Assert.That(got["heavy" + h], Is.InRange(truth["heavy" + h] - f.ErrorBound, truth["heavy" + h]));

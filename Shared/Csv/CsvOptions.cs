@@ -22,11 +22,27 @@ public sealed class CsvOptions
     public int MaxLineBytes { get; init; } = 1 << 20;
 
     private byte[][]? _missing;
-    internal byte[][] MissingUtf8 => _missing ??= MissingTokens.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
+    private ulong _missingLengths;   // bit n set: some token is n bytes long (n < 64)
+    private bool _longMissing;
+
+    private byte[][] MissingUtf8()
+    {
+        if (_missing is null)
+        {
+            var m = MissingTokens.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
+            foreach (var t in m)
+                if (t.Length < 64) _missingLengths |= 1UL << t.Length; else _longMissing = true;
+            _missing = m;
+        }
+        return _missing;
+    }
 
     public bool IsMissing(ReadOnlySpan<byte> value)
     {
-        foreach (var t in MissingUtf8)
+        var tokens = MissingUtf8();
+        // Most values have a length no token has: one bit test instead of comparing against every token.
+        if (value.Length < 64 ? (_missingLengths & (1UL << value.Length)) == 0 : !_longMissing) return false;
+        foreach (var t in tokens)
             if (value.SequenceEqual(t)) return true;
         return false;
     }

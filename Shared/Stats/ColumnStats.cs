@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Streaming.Stats;
 
 /// <summary>
@@ -51,17 +49,32 @@ public sealed class ColumnStats
     public long DistinctCount => Top.Truncated ? (long)Math.Round(Distinct.Estimate()) : Top.Count;
     public bool DistinctExact => !Top.Truncated;
 
+    // While the frequency table is exact it *is* the distinct set, so the HyperLogLog is only filled (from the
+    // table, then per value) once the table is about to overflow: no second hash per value on the common path.
+    private bool _distinctComplete;
+
+    internal void EnsureDistinct()
+    {
+        if (_distinctComplete) return;
+        foreach (var key in Top.Keys) Distinct.AddHash(FrequentValues.HashOf(key));
+        _distinctComplete = true;
+    }
+
+    internal void MarkDistinctComplete() => _distinctComplete = true;
+
     public void AddMissing() => Missing++;
 
     public void Add(ReadOnlySpan<byte> value)
     {
         Count++;
-        Top.Add(value);
-        Distinct.AddHash(Hash64.Of(value));
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x))
-            AddNumber(x);
-        else
-            NonNumeric++;
+        if (!_distinctComplete && (Top.Count >= Top.Capacity || value.Length > FrequentValues.MaxValueBytes)) EnsureDistinct();
+        ulong hash = FrequentValues.HashOf(value);
+        if (_distinctComplete) Distinct.AddHash(hash);
+        Top.Add(value, hash);
+        if (!NumberParser.TryParse(value, out double x)) NonNumeric++;
+        // Moments and quantiles only matter while the column can still be numeric: a forced-categorical column or
+        // one that has shown a non-number is categorical after any merge, so it skips the quantile sketch.
+        else if (!ForcedCategorical && NonNumeric == 0) AddNumber(x);
     }
 
     private void AddNumber(double x)
@@ -94,6 +107,8 @@ public sealed class ColumnStats
             Max = Math.Max(Max, other.Max);
             Quantiles.Merge(other.Quantiles);
         }
+        EnsureDistinct();
+        other.EnsureDistinct();
         Distinct.Merge(other.Distinct);
         Top.Merge(other.Top);
     }

@@ -1,13 +1,16 @@
-using System.Runtime.InteropServices;
+using System.Numerics;
 using System.Text;
 
 namespace Streaming.Stats;
 
 /// <summary>
 /// Value → count table. Exact while it holds at most <see cref="Capacity"/> distinct values; past that it becomes a
-/// Misra–Gries heavy-hitters summary (counts are lower bounds, each off by at most <see cref="ErrorBound"/> ≤ n/capacity)
-/// and <see cref="Truncated"/> is set. Merge follows Agarwal et al., "Mergeable summaries" (2012). Keys are the
-/// values' UTF-8 bytes, looked up by span, so counting an already-seen value allocates nothing.
+/// Misra–Gries heavy-hitters summary (counts are lower bounds, each off by at most <see cref="ErrorBound"/> ≤ 2n/capacity)
+/// and <see cref="Truncated"/> is set. Merge follows Agarwal et al., "Mergeable summaries" (2012). Each decrement
+/// subtracts the (capacity/2+1)-th largest count, freeing at least half the table, so a stream of new values costs
+/// O(log capacity) amortized instead of a sort per value; the price is a bound of 2n/capacity instead of n/capacity.
+/// The hot path (counting a value already seen) allocates nothing: an open-addressing table of (hash, key slice,
+/// count) with the keys' bytes in one arena, probed with the value's span.
 /// </summary>
 public sealed class FrequentValues
 {
@@ -15,63 +18,164 @@ public sealed class FrequentValues
     /// <summary>Values longer than this are counted in the distinct sketch but never kept as vocabulary.</summary>
     public const int MaxValueBytes = 256;
 
-    private Dictionary<byte[], long> _counts = new(ByteArrayComparer.Instance);
-    private Dictionary<byte[], long>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private ulong[] _hashes = [];   // 0 = empty slot
+    private int[] _offsets = [];
+    private int[] _lengths = [];
+    private long[] _counts = [];
+    private int _mask;
+    private byte[] _arena = new byte[4096];
+    private int _arenaUsed;
 
     public FrequentValues(int capacity = DefaultCapacity)
     {
         if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity));
         Capacity = capacity;
-        _lookup = _counts.GetAlternateLookup<ReadOnlySpan<byte>>();
+        Allocate(16);
     }
 
     public int Capacity { get; }
     public bool Truncated { get; private set; }
     public long ErrorBound { get; private set; }
-    public int Count => _counts.Count;
+    public int Count { get; private set; }
 
-    public void Add(ReadOnlySpan<byte> value, long count = 1)
+    private void Allocate(int slots)
     {
-        if (value.Length > MaxValueBytes) { Truncated = true; return; }
-        ref long slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_lookup, value, out bool exists);
-        slot += count;
-        if (!exists && _counts.Count > Capacity) Shrink();
+        _hashes = new ulong[slots];
+        _offsets = new int[slots];
+        _lengths = new int[slots];
+        _counts = new long[slots];
+        _mask = slots - 1;
     }
 
-    /// <summary>Misra–Gries decrement: subtract the (capacity+1)-th largest count from all and drop non-positive.</summary>
+    /// <summary>The table's hash of a value (never 0).</summary>
+    public static ulong HashOf(ReadOnlySpan<byte> value) => Hash64.Of(value) | 1;
+
+    public void Add(ReadOnlySpan<byte> value, long count = 1) => Add(value, HashOf(value), count);
+
+    /// <summary>Adds with a precomputed <see cref="HashOf"/> (the caller may need the hash too).</summary>
+    public void Add(ReadOnlySpan<byte> value, ulong hash, long count = 1)
+    {
+        if (value.Length > MaxValueBytes) { Truncated = true; return; }
+        int i = (int)hash & _mask;
+        while (true)
+        {
+            ulong h = _hashes[i];
+            if (h == 0) break;
+            if (h == hash && _arena.AsSpan(_offsets[i], _lengths[i]).SequenceEqual(value))
+            {
+                _counts[i] += count;
+                return;
+            }
+            i = (i + 1) & _mask;
+        }
+        Insert(i, value, hash, count);
+        if (Count > Capacity) Shrink();
+    }
+
+    private void Insert(int slot, ReadOnlySpan<byte> value, ulong hash, long count)
+    {
+        if (_arenaUsed + value.Length > _arena.Length)
+            Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _arenaUsed + value.Length));
+        value.CopyTo(_arena.AsSpan(_arenaUsed));
+        _hashes[slot] = hash;
+        _offsets[slot] = _arenaUsed;
+        _lengths[slot] = value.Length;
+        _counts[slot] = count;
+        _arenaUsed += value.Length;
+        Count++;
+        if (Count * 2 > _hashes.Length) Rebuild(_hashes.Length * 2, 0);
+    }
+
+    /// <summary>Re-inserts every entry whose count exceeds <paramref name="cut"/> (minus cut) into a fresh table.</summary>
+    private void Rebuild(int slots, long cut)
+    {
+        var (hashes, offsets, lengths, counts, arena) = (_hashes, _offsets, _lengths, _counts, _arena);
+        int survivors = 0;
+        for (int i = 0; i < hashes.Length; i++) if (hashes[i] != 0 && counts[i] > cut) survivors++;
+        while (slots > 16 && survivors * 4 < slots) slots /= 2;
+        while (survivors * 2 > slots) slots *= 2;
+        Allocate(slots);
+        _arena = cut == 0 ? arena : new byte[Math.Max(4096, _arenaUsed)];
+        int used = cut == 0 ? _arenaUsed : 0;
+        Count = 0;
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            if (hashes[i] == 0 || counts[i] <= cut) continue;
+            int j = (int)hashes[i] & _mask;
+            while (_hashes[j] != 0) j = (j + 1) & _mask;
+            _hashes[j] = hashes[i];
+            _lengths[j] = lengths[i];
+            _counts[j] = counts[i] - cut;
+            if (cut == 0) _offsets[j] = offsets[i];
+            else
+            {
+                arena.AsSpan(offsets[i], lengths[i]).CopyTo(_arena.AsSpan(used));
+                _offsets[j] = used;
+                used += lengths[i];
+            }
+            Count++;
+        }
+        _arenaUsed = used;
+    }
+
+    /// <summary>
+    /// Misra–Gries decrement: subtract the (capacity/2+1)-th largest count from every entry and drop the non-positive.
+    /// At least capacity/2+1 entries lose the cut each time, so the cuts add up to at most 2n/capacity.
+    /// </summary>
     private void Shrink()
     {
         Truncated = true;
-        var counts = _counts.Values.ToArray();
+        var counts = new long[Count];
+        int n = 0;
+        for (int i = 0; i < _hashes.Length; i++) if (_hashes[i] != 0) counts[n++] = _counts[i];
         Array.Sort(counts);
-        Array.Reverse(counts);
-        long cut = counts[Math.Min(Capacity, counts.Length - 1)];
+        long cut = counts[Math.Max(0, counts.Length - 1 - Capacity / 2)];
         ErrorBound += cut;
-        var next = new Dictionary<byte[], long>(ByteArrayComparer.Instance);
-        foreach (var (k, v) in _counts)
-            if (v - cut > 0) next[k] = v - cut;
-        _counts = next;
-        _lookup = _counts.GetAlternateLookup<ReadOnlySpan<byte>>();
+        Rebuild(_hashes.Length, cut);
     }
 
     public void Merge(FrequentValues other)
     {
-        foreach (var (k, v) in other._counts)
+        for (int i = 0; i < other._hashes.Length; i++)
         {
-            ref long slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts, k, out _);
-            slot += v;
+            if (other._hashes[i] == 0) continue;
+            AddUnchecked(other._arena.AsSpan(other._offsets[i], other._lengths[i]), other._hashes[i], other._counts[i]);
         }
         Truncated |= other.Truncated;
         ErrorBound += other.ErrorBound;
-        if (_counts.Count > Capacity) Shrink();
+        if (Count > Capacity) Shrink();
+    }
+
+    // Add without the capacity check: a merge shrinks once, at the end.
+    private void AddUnchecked(ReadOnlySpan<byte> value, ulong hash, long count)
+    {
+        int i = (int)hash & _mask;
+        while (_hashes[i] != 0)
+        {
+            if (_hashes[i] == hash && _arena.AsSpan(_offsets[i], _lengths[i]).SequenceEqual(value)) { _counts[i] += count; return; }
+            i = (i + 1) & _mask;
+        }
+        Insert(i, value, hash, count);
+    }
+
+    public IEnumerable<byte[]> Keys
+    {
+        get
+        {
+            for (int i = 0; i < _hashes.Length; i++)
+                if (_hashes[i] != 0) yield return _arena.AsSpan(_offsets[i], _lengths[i]).ToArray();
+        }
     }
 
     /// <summary>Entries by count descending, then value bytes ascending (a deterministic order).</summary>
-    public IEnumerable<(string Value, long Count)> Ordered() =>
-        _counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, ByteArrayComparer.Instance)
-            .Select(kv => (Encoding.UTF8.GetString(kv.Key), kv.Value));
-
-    public void Restore(string value, long count) => Add(Encoding.UTF8.GetBytes(value), count);
+    public IEnumerable<(string Value, long Count)> Ordered()
+    {
+        var entries = new List<(byte[] Key, long Count)>(Count);
+        for (int i = 0; i < _hashes.Length; i++)
+            if (_hashes[i] != 0) entries.Add((_arena.AsSpan(_offsets[i], _lengths[i]).ToArray(), _counts[i]));
+        entries.Sort((a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : a.Key.AsSpan().SequenceCompareTo(b.Key));
+        return entries.Select(e => (Encoding.UTF8.GetString(e.Key), e.Count));
+    }
 
     internal void RestoreFlags(bool truncated, long errorBound)
     {

@@ -116,10 +116,13 @@ public static class StatsJson
             {
                 var bytes = Encoding.UTF8.GetBytes(e[0].GetString()!);
                 s.Top.Add(bytes, e[1].GetInt64());
-                if (!truncated) s.Distinct.AddHash(Hash64.Of(bytes));
             }
             s.Top.RestoreFlags(truncated, r.GetProperty("top_error").GetInt64());
-            if (truncated) s.Distinct = HyperLogLog.FromBase64(st.GetProperty("hll").GetString()!);
+            if (truncated)
+            {
+                s.Distinct = HyperLogLog.FromBase64(st.GetProperty("hll").GetString()!);
+                s.MarkDistinctComplete();
+            }
             return s;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     "webhdfs-serve" => WebHdfsBench.Serve(args[1]),
     "webhdfs-read" => WebHdfsBench.Read(args[1]),
+    "phases" => Phases.Run(args[1]),
     _ => Run(args.SkipWhile(a => a == "micro").ToArray()),
 };
 

@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace Streaming.Stats;
+
+/// <summary>
+/// "Is this value a finite invariant-culture number, and which?" on the statistics hot path. Plain integers of up to
+/// 15 digits (exactly representable) are parsed inline; values that cannot start a number (letters, '?') are rejected
+/// at the first byte; everything else goes to <see cref="double.TryParse(ReadOnlySpan{byte}, NumberStyles, IFormatProvider, out double)"/>,
+/// so the accepted set is exactly what that accepts (minus non-finite values).
+/// </summary>
+public static class NumberParser
+{
+    public static bool TryParse(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        if (s.IsEmpty) return false;
+        int i = 0;
+        bool negative = false;
+        if (s[0] == (byte)'-') { negative = true; i = 1; }
+        if (s.Length - i is > 0 and <= 15)
+        {
+            long n = 0;
+            int j = i;
+            for (; j < s.Length; j++)
+            {
+                uint d = (uint)(s[j] - '0');
+                if (d > 9) break;
+                n = n * 10 + d;
+            }
+            if (j == s.Length)
+            {
+                value = negative ? -n : n;
+                return true;
+            }
+        }
+        byte first = s[0];
+        bool canStart = (uint)(first - '0') <= 9 || first is (byte)'-' or (byte)'+' or (byte)'.' or (byte)' ' or (byte)'\t';
+        if (!canStart) return false;
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+    }
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Benchmarks: our executables against the tools a user would otherwise use, measured side by side in one run on this
+# machine. Median of --runs runs after one warm-up; wall time and peak RSS; a table and scripts/bench/results.json
+# with MB/s, rows/s, peak RSS and ratios to the baselines, PASS/FAIL per target. Not a test; never run by CI.
+#   scripts/bench.sh [--size-mb 1024] [--python-mb 32] [--runs 3] [--train-rows 100000] [--micro]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MB=1024 PY_MB=32 RUNS=3 TRAIN_ROWS=100000 MICRO=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size-mb) SIZE_MB=$2; shift 2 ;;
+    --python-mb) PY_MB=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --train-rows) TRAIN_ROWS=$2; shift 2 ;;
+    --micro) MICRO=1; shift ;;
+    *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+PY=/usr/bin/python3
+W=scripts/bench/work
+RAW=$W/raw.tsv
+mkdir -p "$W"
+: > "$RAW"
+log() { echo "$(date -u +%H:%M:%S) bench: $*" >&2; }
+
+log "building (Release), publishing, installing baselines' packages"
+bash scripts/setup.sh
+dotnet build Streaming.sln -c Release -nologo -v quiet >&2
+[ -x dist/bin/mapper ] || bash scripts/publish.sh
+RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
+BENCH=scripts/Benchmarks/bin/Release/net10.0/streaming-bench
+M=dist/bin/mapper T=dist/bin/trainer
+mkdir -p "$W/pb" && protoc -I Shared/Protos --python_out="$W/pb" Shared/Protos/feature.proto Shared/Protos/example.proto
+
+# ---- inputs: the real data enlarged (IDs varied per repetition), deterministic
+BF_COLS=User_ID,Product_ID,Gender,Age,Occupation,City_Category,Stay_In_Current_City_Years,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3,Purchase
+BF_CAT=User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3
+AD_COLS=age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income
+BF=$W/blackfriday-${SIZE_MB}mb.csv AD=$W/adult-${SIZE_MB}mb.csv
+if [ ! -f "$BF" ]; then
+  if [ -f ../shared/data/blackfriday_sample.csv ]; then $RUNNER enlarge --input ../shared/data/blackfriday_sample.csv --output "$BF" --size-mb "$SIZE_MB" --vary 0,1
+  else $RUNNER generate --rows $((SIZE_MB * 21500)) --output "$BF"; fi
+fi
+if [ ! -f "$AD" ] && [ -f ../shared/data/adult.data ]; then
+  $RUNNER enlarge --input ../shared/data/adult.data --output "$AD" --size-mb "$SIZE_MB" --no-header --vary 2
+fi
+head -c $((PY_MB << 20)) "$BF" | sed '$d' > "$W/bf-slice.csv"
+bytes() { stat -c %s "$1"; }
+rows() { wc -l < "$1"; }
+
+# measure NAME INPUT_BYTES ROWS CMD: median wall time over RUNS after a warm-up; CMD may write the peak RSS (KB) of
+# its main process to $RSS via /usr/bin/time -o.
+measure() {
+  local name=$1 in_bytes=$2 nrows=$3 cmd=$4 i
+  log "$name"
+  for ((i = 0; i <= RUNS; i++)); do
+    export RSS=$W/rss.txt; rm -f "$RSS"
+    local t0 t1
+    t0=$(date +%s.%N)
+    bash -c "$cmd" > /dev/null
+    t1=$(date +%s.%N)
+    local rss=0
+    [ -f "$RSS" ] && rss=$(tail -1 "$RSS")
+    [ "$i" -gt 0 ] && printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$in_bytes" "$nrows" "$(echo "$t1 - $t0" | bc)" "$rss" >> "$RAW"
+  done
+  return 0
+}
+TIME="/usr/bin/time -f %M -o \$RSS"
+
+BFB=$(bytes "$BF") BFR=$(rows "$BF") SLB=$(bytes "$W/bf-slice.csv") SLR=$(rows "$W/bf-slice.csv")
+measure "cat" "$BFB" "$BFR" "cat $BF | cat"
+measure "ours: mapper stats" "$BFB" "$BFR" "cat $BF | $TIME $M stats --columns $BF_COLS --categorical $BF_CAT"
+if [ -f "$AD" ]; then
+  measure "ours: mapper stats (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | $TIME $M stats --header none --columns $AD_COLS"
+  measure "cat (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | cat"
+fi
+measure "python: stats mapper" "$SLB" "$SLR" "cat $W/bf-slice.csv | $TIME $PY scripts/baselines/stats_mapper.py --columns $BF_COLS"
+measure "python: stats mapper|sort|reducer" "$SLB" "$SLR" "cat $W/bf-slice.csv | $PY scripts/baselines/stats_mapper.py --columns $BF_COLS | LC_ALL=C sort | $PY scripts/baselines/stats_reducer.py"
+
+# The plan both transforms use: statistics of the whole input through our job.
+rm -rf "$W/stats" && $RUNNER -D fs.local.block.size=$((BFB / 2 + 1)) -input "$BF" -output "$W/stats" -mapper "$M stats --columns $BF_COLS --categorical $BF_CAT" \
+  -combiner "dist/bin/reducer stats" -reducer "dist/bin/reducer stats" -numReduceTasks 2 2>/dev/null
+$M plan --stats "$W/stats" --label Purchase --categorical "$BF_CAT" --top-k 10000 -o "$W/_transform.json" 2>/dev/null
+measure "ours: mapper transform" "$BFB" "$BFR" "rm -rf $W/tf && cat $BF | $TIME $M transform --plan $W/_transform.json --output-dir $W/tf"
+measure "python: transform mapper" "$SLB" "$SLR" "cat $W/bf-slice.csv | $TIME $PY scripts/baselines/transform_mapper.py $W/_transform.json $W/pb $W/py.tfrecord.gz"
+measure "pandas+sklearn" "$SLB" "$SLR" "$TIME $PY scripts/baselines/pandas_pipeline.py $W/bf-slice.csv $W/pb $W/pd.tfrecord.gz --label Purchase --categorical $BF_CAT"
+measure "ours: local pipeline (2 maps)" "$BFB" "$BFR" "rm -rf $W/pl && STREAMING_ARCHIVE=\$PWD/dist/bin bash hadoop-jobs/pipeline.sh --local --input $BF --output $W/pl --block-size $((BFB / 2 + 1)) -D mapreduce.local.map.tasks.maximum=2 --label Purchase --categorical $BF_CAT --top-k 10000 2>/dev/null"
+
+# ---- training: the same MLP, batch, epochs, threads, data (train/validation shards made by our transform)
+$RUNNER generate --rows "$TRAIN_ROWS" --seed 3 --output "$W/train-all.csv"
+awk 'NR == 1 { print > "'"$W"'/t.csv"; print > "'"$W"'/v.csv"; next } NR % 10 == 0 { print > "'"$W"'/v.csv"; next } { print > "'"$W"'/t.csv" }' "$W/train-all.csv"
+rm -rf "$W/tr" && STREAMING_ARCHIVE=$PWD/dist/bin bash hadoop-jobs/pipeline.sh --local --input "$W/t.csv" --output "$W/tr" --label Purchase --categorical "$BF_CAT" 2>/dev/null
+rm -rf "$W/tv" && STREAMING_ARCHIVE=$PWD/dist/bin bash hadoop-jobs/to-tfrecords.sh --local --input "$W/v.csv" --output "$W/tv" --plan "$W/tr/tfrecords/_transform.json" 2>/dev/null
+TRARGS="--epochs 4 --batch-size 256 --hidden 128,64 --lr 0.001"
+for ((i = 0; i <= RUNS; i++)); do
+  log "trainer vs pytorch, run $i"
+  rm -rf "$W/model"
+  ours=$($T train --data "$W/tr/tfrecords" --validation-data "$W/tv" --model "$W/model" $TRARGS --patience 0 --threads 2 2>/dev/null)
+  sps=$(echo "$ours" | grep -o '[0-9,]* samples/s' | tr -d ', samples/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  rmse=$(echo "$ours" | sed -n 's/^validation rmse: //p')
+  theirs=$($PY scripts/baselines/torch_train.py "$W/pb" "$W/tr/tfrecords" "$W/tv" $TRARGS --threads 2)
+  [ "$i" -gt 0 ] && printf 'train\t%s\t%s\t%s\n' "$sps" "$rmse" "$theirs" >> "$W/train.tsv"
+done
+
+# ---- WebHDFS read vs curl, same file, same server
+head -c $((256 << 20)) "$BF" > "$W/webhdfs.bin"
+coproc SERVER { $BENCH webhdfs-serve "$W/webhdfs.bin"; }
+read -r NN <&"${SERVER[0]}"
+WB=$(bytes "$W/webhdfs.bin")
+measure "curl: WebHDFS OPEN" "$WB" 0 "curl -sfL 'http://$NN/webhdfs/v1/bench/data?op=OPEN&user.name=bench' -o /dev/null"
+measure "ours: WebHDFS OPEN" "$WB" 0 "$BENCH webhdfs-read webhdfs://$NN/bench/data"
+exec {SERVER[1]}>&-
+wait "$SERVER_PID" 2>/dev/null || true
+
+# ---- process start of the published mapper
+log "process start"
+for i in $(seq 1 21); do
+  t0=$(date +%s%N); $M stats < /dev/null > /dev/null 2>&1; t1=$(date +%s%N)
+  echo $(( (t1 - t0) / 1000 ))
+done > "$W/start.txt"
+
+$PY scripts/bench/aggregate.py "$RAW" "$W/train.tsv" "$W/start.txt" scripts/bench/results.json
+if [ "$MICRO" = 1 ]; then
+  log "BenchmarkDotNet micro-benchmarks"
+  (cd "$W" && ../../../$BENCH micro --filter '*' --job short --exporters json)
+fi

@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""Medians, ratios and targets of a bench.sh run → a table on stdout and results.json."""
+import json, statistics, sys, time, platform, os
+
+raw, train, start, out = sys.argv[1:5]
+runs = {}
+for line in open(raw):
+    name, b, r, secs, rss = line.rstrip("\n").split("\t")
+    runs.setdefault(name, []).append((int(b), int(r), float(secs), int(rss or 0)))
+res = {}
+for name, rs in runs.items():
+    secs = statistics.median(x[2] for x in rs)
+    b, r = rs[0][0], rs[0][1]
+    res[name] = {"input_bytes": b, "rows": r, "seconds_median": round(secs, 3), "runs": len(rs),
+                 "mb_per_s": round(b / 1e6 / secs, 2), "rows_per_s": round(r / secs) if r else None,
+                 "peak_rss_mb": round(max(x[3] for x in rs) / 1024, 1) or None}
+tr = [l.rstrip("\n").split("\t") for l in open(train)] if os.path.exists(train) else []
+ours_sps = statistics.median(float(t[1]) for t in tr) if tr else None
+ours_rmse = statistics.median(float(t[2]) for t in tr) if tr else None
+torch = [json.loads(t[3]) for t in tr]
+torch_sps = statistics.median(t["samples_per_second"] for t in torch) if torch else None
+torch_rmse = statistics.median(t["val_rmse"] for t in torch) if torch else None
+res["ours: trainer"] = {"samples_per_s": ours_sps, "val_rmse": ours_rmse, "runs": len(tr)}
+res["pytorch"] = {"samples_per_s": torch_sps, "val_rmse": torch_rmse, "runs": len(tr)}
+st = [int(x) / 1000 for x in open(start)]
+res["ours: mapper process start"] = {"ms_median": round(statistics.median(st), 1), "runs": len(st)}
+
+def g(n, k="mb_per_s"):
+    return res.get(n, {}).get(k)
+def ratio(a, b):
+    return round(a / b, 2) if a and b else None
+
+ratios = {
+    "stats vs python mapper": ratio(g("ours: mapper stats"), g("python: stats mapper")),
+    "stats vs cat": ratio(g("ours: mapper stats"), g("cat")),
+    "transform vs python mapper": ratio(g("ours: mapper transform"), g("python: transform mapper")),
+    "pipeline vs pandas+sklearn": ratio(g("ours: local pipeline (2 maps)"), g("pandas+sklearn")),
+    "trainer vs pytorch (samples/s)": ratio(ours_sps, torch_sps),
+    "trainer rmse vs pytorch": ratio(ours_rmse, torch_rmse),
+    "webhdfs read vs curl": ratio(g("ours: WebHDFS OPEN"), g("curl: WebHDFS OPEN")),
+}
+rss = [g(n, "peak_rss_mb") for n in ("ours: mapper stats", "ours: mapper stats (adult)", "ours: mapper transform") if g(n, "peak_rss_mb")]
+targets = [
+    ("mapper stats >= 30x python streaming mapper", ratios["stats vs python mapper"], lambda v: v >= 30),
+    ("mapper stats >= 25% of cat", ratios["stats vs cat"], lambda v: v >= 0.25),
+    ("mapper transform >= 20x python transform mapper", ratios["transform vs python mapper"], lambda v: v >= 20),
+    ("local pipeline >= 8x pandas+sklearn", ratios["pipeline vs pandas+sklearn"], lambda v: v >= 8),
+    ("map task peak RSS <= 256 MB", max(rss) if rss else None, lambda v: v <= 256),
+    ("trainer >= 1.5x pytorch samples/s", ratios["trainer vs pytorch (samples/s)"], lambda v: v >= 1.5),
+    ("trainer val RMSE within 1% of pytorch (or better)", ratios["trainer rmse vs pytorch"], lambda v: v <= 1.01),
+    ("webhdfs read >= 80% of curl", ratios["webhdfs read vs curl"], lambda v: v >= 0.8),
+    ("mapper process start <= 50 ms", res["ours: mapper process start"]["ms_median"], lambda v: v <= 50),
+]
+verdicts = [{"target": t, "value": v, "result": ("PASS" if v is not None and ok(v) else "FAIL")} for t, v, ok in targets]
+doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+       "results": res, "ratios": ratios, "targets": verdicts}
+json.dump(doc, open(out, "w"), indent=2)
+
+print(f"{'contestant':38} {'MB/s':>9} {'rows/s':>11} {'median s':>9} {'peak RSS MB':>11}")
+for n, r in res.items():
+    if "mb_per_s" in r:
+        print(f"{n:38} {r['mb_per_s']:>9} {str(r['rows_per_s'] or ''):>11} {r['seconds_median']:>9} {str(r['peak_rss_mb'] or ''):>11}")
+print(f"trainer samples/s {ours_sps} (val RMSE {ours_rmse}) vs pytorch {torch_sps} (val RMSE {torch_rmse})")
+print(f"mapper process start: {res['ours: mapper process start']['ms_median']} ms")
+print()
+for v in verdicts:
+    print(f"{v['result']}  {v['target']}: {v['value']}")
