@@ -14,10 +14,13 @@ internal static class StatsCommand
         var csv = new CsvCommandLine();
         var categorical = new Option<string?>("--categorical") { Description = "Columns to treat as categorical even when numeric (a,b)" };
         var topCapacity = new Option<int>("--top-capacity") { Description = "Distinct values tracked exactly per column before switching to heavy hitters", DefaultValueFactory = _ => FrequentValues.DefaultCapacity };
+        // One thread by default: a YARN container usually has one vcore, and cgroups CPU shares do not show in the core count.
+        var threads = new Option<int>("--threads") { Description = "Worker threads (0 = every core of the machine; default 1, a YARN vcore)", DefaultValueFactory = _ => 1 };
         var cmd = new Command("stats", "Column statistics of CSV rows on stdin; one partial per column on stdout");
         csv.AddTo(cmd);
         cmd.Options.Add(categorical);
         cmd.Options.Add(topCapacity);
+        cmd.Options.Add(threads);
         cmd.SetAction(r => TaskHost.Execute("mapper.stats", (logs, reporter) =>
         {
             var options = csv.Build(r);
@@ -25,7 +28,8 @@ internal static class StatsCommand
             if (cap < 1) throw new ConfigException("--top-capacity must be at least 1");
             var stats = new StatsOptions(CsvOptions.ParseList(r.GetValue(categorical)) ?? [], cap);
             return StatsMapTask.Run(Console.OpenStandardInput(), Console.OpenStandardOutput(), options, stats,
-                r.GetValue(csv.MaxBadFraction), TaskContext.FromEnvironment(), reporter, logs.CreateLogger("mapper.stats"));
+                r.GetValue(csv.MaxBadFraction), TaskContext.FromEnvironment(), reporter, logs.CreateLogger("mapper.stats"),
+                r.GetValue(threads) is > 0 and var t ? t : Environment.ProcessorCount);
         }));
         return cmd;
     }

@@ -47,6 +47,12 @@ public sealed class LineReader : IDisposable
             {
                 int lineEnd = scanFrom + nl;
                 line = Emit(_start, lineEnd, lineEnd + 1);
+                if (line.Length > MaxLineBytes)
+                {
+                    // Already buffered whole (a caller-sized buffer): still over the limit.
+                    tooLong = true;
+                    line = line[..Math.Min(256, line.Length)];
+                }
                 return true;
             }
             if (_eof)
@@ -121,6 +127,35 @@ public sealed class LineReader : IDisposable
         int n = _stream.Read(_buf, _end, _buf.Length - _end);
         if (n == 0) _eof = true;
         _end += n;
+    }
+
+    /// <summary>The unread rest of the input as a stream: bytes already buffered here, then the underlying stream.</summary>
+    public Stream Rest() => new RestStream(_buf.AsMemory(_start, _end - _start).ToArray(), _stream);
+
+    private sealed class RestStream(byte[] buffered, Stream inner) : Stream
+    {
+        private int _pos;
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            if (_pos < buffered.Length)
+            {
+                int n = Math.Min(buffer.Length, buffered.Length - _pos);
+                buffered.AsSpan(_pos, n).CopyTo(buffer);
+                _pos += n;
+                return n;
+            }
+            return inner.Read(buffer);
+        }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Reads and discards the rest of the stream (a task must never leave stdin unread).</summary>

@@ -19,10 +19,11 @@ public sealed class CsvRowReader
     private readonly bool _atFileStart;
     private readonly CsvLineParser _parser;
     private IReadOnlyList<string>? _columns;
-    private bool _first = true;
+    private bool _first;
 
     public CsvRowReader(LineReader lines, CsvOptions options, bool atFileStart, RejectedRows rejects, Reporter reporter)
     {
+        _first = atFileStart;
         _lines = lines;
         _options = options;
         _atFileStart = atFileStart;
@@ -48,11 +49,19 @@ public sealed class CsvRowReader
     /// <summary>1-based line number in this task's input of the row just returned.</summary>
     public long LineNumber { get; private set; }
 
+    /// <summary>Line number before the first line this reader sees (a block of a larger input).</summary>
+    public long LineNumberBase { init => LineNumber = value; }
+
+    /// <summary>Stop after consuming this many lines (the rest stays in the <see cref="LineReader"/>).</summary>
+    public long LineLimit { get; init; } = long.MaxValue;
+    private long _consumed;
+
     public bool TryRead(out CsvLineParser row)
     {
         row = _parser;
-        while (_lines.TryReadLine(out var line, out bool tooLong))
+        while (_consumed < LineLimit && _lines.TryReadLine(out var line, out bool tooLong))
         {
+            _consumed++;
             LineNumber++;
             if (_first)
             {

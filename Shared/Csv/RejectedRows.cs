@@ -33,7 +33,15 @@ public sealed class RejectedRows : IDisposable
     public long Total { get; private set; }
     public IReadOnlyDictionary<RejectReason, long> ByReason => _byReason;
 
+    private readonly Lock _gate = new();
+
+    /// <summary>Thread-safe: parallel workers of one task share it.</summary>
     public void Reject(RejectReason reason, ReadOnlySpan<byte> line, long lineNumber, string? detail = null)
+    {
+        lock (_gate) RejectLocked(reason, line, lineNumber, detail);
+    }
+
+    private void RejectLocked(RejectReason reason, ReadOnlySpan<byte> line, long lineNumber, string? detail)
     {
         Total++;
         long n = _byReason[reason] = _byReason.GetValueOrDefault(reason) + 1;

@@ -18,10 +18,16 @@ public sealed class FrequentValues
     /// <summary>Values longer than this are counted in the distinct sketch but never kept as vocabulary.</summary>
     public const int MaxValueBytes = 256;
 
-    private ulong[] _hashes = [];   // 0 = empty slot
-    private int[] _offsets = [];
-    private int[] _lengths = [];
-    private long[] _counts = [];
+    // One struct per slot so a probe touches one cache line. Hash 0 marks an empty slot.
+    private struct Entry
+    {
+        public ulong Hash;
+        public long Count;
+        public int Offset;
+        public int Length;
+    }
+
+    private Entry[] _slots = [];
     private int _mask;
     private byte[] _arena = new byte[4096];
     private int _arenaUsed;
@@ -40,10 +46,7 @@ public sealed class FrequentValues
 
     private void Allocate(int slots)
     {
-        _hashes = new ulong[slots];
-        _offsets = new int[slots];
-        _lengths = new int[slots];
-        _counts = new long[slots];
+        _slots = new Entry[slots];
         _mask = slots - 1;
     }
 
@@ -56,14 +59,15 @@ public sealed class FrequentValues
     public void Add(ReadOnlySpan<byte> value, ulong hash, long count = 1)
     {
         if (value.Length > MaxValueBytes) { Truncated = true; return; }
+        var slots = _slots;
         int i = (int)hash & _mask;
         while (true)
         {
-            ulong h = _hashes[i];
-            if (h == 0) break;
-            if (h == hash && _arena.AsSpan(_offsets[i], _lengths[i]).SequenceEqual(value))
+            ref var e = ref slots[i];
+            if (e.Hash == 0) break;
+            if (e.Hash == hash && _arena.AsSpan(e.Offset, e.Length).SequenceEqual(value))
             {
-                _counts[i] += count;
+                e.Count += count;
                 return;
             }
             i = (i + 1) & _mask;
@@ -77,42 +81,37 @@ public sealed class FrequentValues
         if (_arenaUsed + value.Length > _arena.Length)
             Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _arenaUsed + value.Length));
         value.CopyTo(_arena.AsSpan(_arenaUsed));
-        _hashes[slot] = hash;
-        _offsets[slot] = _arenaUsed;
-        _lengths[slot] = value.Length;
-        _counts[slot] = count;
+        _slots[slot] = new Entry { Hash = hash, Offset = _arenaUsed, Length = value.Length, Count = count };
         _arenaUsed += value.Length;
         Count++;
-        if (Count * 2 > _hashes.Length) Rebuild(_hashes.Length * 2, 0);
+        if (Count * 2 > _slots.Length) Rebuild(_slots.Length * 2, 0);
     }
 
     /// <summary>Re-inserts every entry whose count exceeds <paramref name="cut"/> (minus cut) into a fresh table.</summary>
     private void Rebuild(int slots, long cut)
     {
-        var (hashes, offsets, lengths, counts, arena) = (_hashes, _offsets, _lengths, _counts, _arena);
+        var (old, arena) = (_slots, _arena);
         int survivors = 0;
-        for (int i = 0; i < hashes.Length; i++) if (hashes[i] != 0 && counts[i] > cut) survivors++;
+        foreach (ref readonly var e in old.AsSpan()) if (e.Hash != 0 && e.Count > cut) survivors++;
         while (slots > 16 && survivors * 4 < slots) slots /= 2;
         while (survivors * 2 > slots) slots *= 2;
         Allocate(slots);
         _arena = cut == 0 ? arena : new byte[Math.Max(4096, _arenaUsed)];
         int used = cut == 0 ? _arenaUsed : 0;
         Count = 0;
-        for (int i = 0; i < hashes.Length; i++)
+        foreach (ref readonly var e in old.AsSpan())
         {
-            if (hashes[i] == 0 || counts[i] <= cut) continue;
-            int j = (int)hashes[i] & _mask;
-            while (_hashes[j] != 0) j = (j + 1) & _mask;
-            _hashes[j] = hashes[i];
-            _lengths[j] = lengths[i];
-            _counts[j] = counts[i] - cut;
-            if (cut == 0) _offsets[j] = offsets[i];
-            else
+            if (e.Hash == 0 || e.Count <= cut) continue;
+            int j = (int)e.Hash & _mask;
+            while (_slots[j].Hash != 0) j = (j + 1) & _mask;
+            int offset = e.Offset;
+            if (cut != 0)
             {
-                arena.AsSpan(offsets[i], lengths[i]).CopyTo(_arena.AsSpan(used));
-                _offsets[j] = used;
-                used += lengths[i];
+                arena.AsSpan(e.Offset, e.Length).CopyTo(_arena.AsSpan(used));
+                offset = used;
+                used += e.Length;
             }
+            _slots[j] = new Entry { Hash = e.Hash, Offset = offset, Length = e.Length, Count = e.Count - cut };
             Count++;
         }
         _arenaUsed = used;
@@ -127,20 +126,17 @@ public sealed class FrequentValues
         Truncated = true;
         var counts = new long[Count];
         int n = 0;
-        for (int i = 0; i < _hashes.Length; i++) if (_hashes[i] != 0) counts[n++] = _counts[i];
+        foreach (ref readonly var e in _slots.AsSpan()) if (e.Hash != 0) counts[n++] = e.Count;
         Array.Sort(counts);
         long cut = counts[Math.Max(0, counts.Length - 1 - Capacity / 2)];
         ErrorBound += cut;
-        Rebuild(_hashes.Length, cut);
+        Rebuild(_slots.Length, cut);
     }
 
     public void Merge(FrequentValues other)
     {
-        for (int i = 0; i < other._hashes.Length; i++)
-        {
-            if (other._hashes[i] == 0) continue;
-            AddUnchecked(other._arena.AsSpan(other._offsets[i], other._lengths[i]), other._hashes[i], other._counts[i]);
-        }
+        foreach (ref readonly var e in other._slots.AsSpan())
+            if (e.Hash != 0) AddUnchecked(other._arena.AsSpan(e.Offset, e.Length), e.Hash, e.Count);
         Truncated |= other.Truncated;
         ErrorBound += other.ErrorBound;
         if (Count > Capacity) Shrink();
@@ -150,9 +146,10 @@ public sealed class FrequentValues
     private void AddUnchecked(ReadOnlySpan<byte> value, ulong hash, long count)
     {
         int i = (int)hash & _mask;
-        while (_hashes[i] != 0)
+        while (_slots[i].Hash != 0)
         {
-            if (_hashes[i] == hash && _arena.AsSpan(_offsets[i], _lengths[i]).SequenceEqual(value)) { _counts[i] += count; return; }
+            ref var e = ref _slots[i];
+            if (e.Hash == hash && _arena.AsSpan(e.Offset, e.Length).SequenceEqual(value)) { e.Count += count; return; }
             i = (i + 1) & _mask;
         }
         Insert(i, value, hash, count);
@@ -162,8 +159,8 @@ public sealed class FrequentValues
     {
         get
         {
-            for (int i = 0; i < _hashes.Length; i++)
-                if (_hashes[i] != 0) yield return _arena.AsSpan(_offsets[i], _lengths[i]).ToArray();
+            for (int i = 0; i < _slots.Length; i++)
+                if (_slots[i].Hash != 0) yield return _arena.AsSpan(_slots[i].Offset, _slots[i].Length).ToArray();
         }
     }
 
@@ -171,8 +168,8 @@ public sealed class FrequentValues
     public IEnumerable<(string Value, long Count)> Ordered()
     {
         var entries = new List<(byte[] Key, long Count)>(Count);
-        for (int i = 0; i < _hashes.Length; i++)
-            if (_hashes[i] != 0) entries.Add((_arena.AsSpan(_offsets[i], _lengths[i]).ToArray(), _counts[i]));
+        foreach (ref readonly var e in _slots.AsSpan())
+            if (e.Hash != 0) entries.Add((_arena.AsSpan(e.Offset, e.Length).ToArray(), e.Count));
         entries.Sort((a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : a.Key.AsSpan().SequenceCompareTo(b.Key));
         return entries.Select(e => (Encoding.UTF8.GetString(e.Key), e.Count));
     }

@@ -33,9 +33,31 @@ public static class NumberParser
                 return true;
             }
         }
-        byte first = s[0];
-        bool canStart = (uint)(first - '0') <= 9 || first is (byte)'-' or (byte)'+' or (byte)'.' or (byte)' ' or (byte)'\t';
-        if (!canStart) return false;
+        // Only text shaped like a decimal number ([+-]digits[.digits][e[+-]digits], or with surrounding spaces) can
+        // parse: anything else ("26-35", "4+", "P00069042") is rejected without the full parser.
+        if (!LooksNumeric(s) && s.IndexOfAny((byte)' ', (byte)'\t') < 0) return false;
         return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+    }
+
+    private static bool LooksNumeric(ReadOnlySpan<byte> s)
+    {
+        int i = 0, digits = 0;
+        if (i < s.Length && s[i] is (byte)'+' or (byte)'-') i++;
+        while (i < s.Length && (uint)(s[i] - '0') <= 9) { i++; digits++; }
+        if (i < s.Length && s[i] == (byte)'.')
+        {
+            i++;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9) { i++; digits++; }
+        }
+        if (digits == 0) return false;
+        if (i < s.Length && s[i] is (byte)'e' or (byte)'E')
+        {
+            i++;
+            if (i < s.Length && s[i] is (byte)'+' or (byte)'-') i++;
+            int exp = 0;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9) { i++; exp++; }
+            if (exp == 0) return false;
+        }
+        return i == s.Length;
     }
 }

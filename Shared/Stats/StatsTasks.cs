@@ -9,42 +9,183 @@ public sealed record StatsOptions(IReadOnlyList<string> Categorical, int TopCapa
 
 /// <summary>
 /// Job 1, map side: in-mapper combining. Every well-formed row updates one <see cref="ColumnStats"/> per column;
-/// at end of input one partial per column is emitted as <c>column\t{json}</c>.
+/// at end of input one partial per column is emitted as <c>column\t{json}</c>. With several threads, this thread
+/// reads lines and deals 1 MiB blocks round-robin to workers that each keep their own statistics, merged at the end
+/// in worker order (the merge is exact for every exact field, so the output does not depend on the split).
 /// </summary>
 public static class StatsMapTask
 {
+    private const int BlockBytes = 1 << 20;
+
+    private sealed class Worker(ColumnStats[] columns)
+    {
+        public readonly ColumnStats[] Columns = columns;
+        public readonly System.Collections.Concurrent.BlockingCollection<(byte[] Data, int Length, long FirstLine)> Queue = new(2);
+        public long RowsRead, RowsOk, Missing;
+        public Thread? Thread;
+        public Exception? Error;
+    }
+
     public static int Run(Stream input, Stream output, CsvOptions csv, StatsOptions options, double maxBadFraction,
-        TaskContext ctx, Reporter reporter, ILogger log)
+        TaskContext ctx, Reporter reporter, ILogger log, int threads = 1)
     {
         var source = $"{ctx.InputFile ?? "stdin"}@{ctx.InputStart}";
         using var lines = new LineReader(input, csv.MaxLineBytes);
         using var rejects = new RejectedRows(reporter, log, maxBadFraction, source, SideEffectFiles.RejectsWriter(ctx));
-        var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter);
+        // The first line (the header, when the split starts the file) is read here, so every worker knows the columns.
+        var head = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = threads > 1 ? 1 : long.MaxValue };
         ColumnStats[]? columns = null;
         long missing = 0;
-        while (reader.TryRead(out var row))
+        while (head.TryRead(out var row))
         {
-            columns ??= CreateColumns(reader.Columns, options);
-            for (int i = 0; i < columns.Length; i++)
-            {
-                var v = row[i];
-                if (csv.IsMissing(v)) { columns[i].AddMissing(); missing++; }
-                else columns[i].Add(v);
-            }
+            columns ??= CreateColumns(head.Columns, options);
+            missing += Update(columns, row, csv);
         }
-        reporter.Increment(Counters.Group, Counters.RowsRead, reader.RowsRead);
-        reporter.Increment(Counters.Group, Counters.RowsOk, reader.RowsOk);
+        long rowsRead = head.RowsRead, rowsOk = head.RowsOk;
+        if (threads > 1 && head.HasColumns)
+        {
+            columns ??= CreateColumns(head.Columns, options);
+            var withColumns = new CsvOptions
+            {
+                Delimiter = csv.Delimiter, Quote = csv.Quote, Header = HeaderMode.None, Columns = head.Columns,
+                MissingTokens = csv.MissingTokens, Trim = csv.Trim, MaxLineBytes = csv.MaxLineBytes,
+            };
+            var (more, moreOk, moreMissing) = RunParallel(lines, head.LineNumber, withColumns, columns, options, threads, rejects, reporter);
+            rowsRead += more;
+            rowsOk += moreOk;
+            missing += moreMissing;
+        }
+        reporter.Increment(Counters.Group, Counters.RowsRead, rowsRead);
+        reporter.Increment(Counters.Group, Counters.RowsOk, rowsOk);
         reporter.Increment(Counters.Group, Counters.MissingValues, missing);
-        rejects.CheckThreshold(reader.RowsRead);
+        rejects.CheckThreshold(rowsRead);
 
-        if (columns is null && reader.HasColumns) columns = CreateColumns(reader.Columns, options);
+        if (columns is null && head.HasColumns) columns = CreateColumns(head.Columns, options);
         using var writer = new KeyValueWriter(output);
         foreach (var c in columns ?? [])
             writer.Write(c.Name, StatsJson.Serialize(c));
         writer.Flush();
-        log.LogInformation("stats map: {Rows} rows, {Ok} ok, {Rejected} rejected, {Columns} columns from {Source}",
-            reader.RowsRead, reader.RowsOk, rejects.Total, columns?.Length ?? 0, source);
+        log.LogInformation("stats map: {Rows} rows, {Ok} ok, {Rejected} rejected, {Columns} columns from {Source} ({Threads} threads)",
+            rowsRead, rowsOk, rejects.Total, columns?.Length ?? 0, source, threads);
         return ExitCodes.Ok;
+    }
+
+    private static long Update(ColumnStats[] columns, CsvLineParser row, CsvOptions csv)
+    {
+        long missing = 0;
+        for (int i = 0; i < columns.Length; i++)
+        {
+            var v = row[i];
+            if (csv.IsMissing(v)) { columns[i].AddMissing(); missing++; }
+            else columns[i].Add(v);
+        }
+        return missing;
+    }
+
+    private static (long Rows, long Ok, long Missing) RunParallel(LineReader lines, long lineNumber, CsvOptions csv, ColumnStats[] first,
+        StatsOptions options, int threads, RejectedRows rejects, Reporter reporter)
+    {
+        var workers = new Worker[threads];
+        for (int w = 0; w < threads; w++)
+        {
+            var worker = workers[w] = new Worker(w == 0 ? first : CreateColumns(csv.Columns!, options));
+            worker.Thread = new Thread(() =>
+            {
+                try
+                {
+                    foreach (var (data, length, firstLine) in worker.Queue.GetConsumingEnumerable())
+                    {
+                        using var lr = new LineReader(new MemoryStream(data, 0, length, writable: false), csv.MaxLineBytes, Math.Max(length, 1));
+                        var rr = new CsvRowReader(lr, csv, atFileStart: false, rejects, reporter) { LineNumberBase = firstLine - 1 };
+                        while (rr.TryRead(out var row)) worker.Missing += Update(worker.Columns, row, csv);
+                        worker.RowsRead += rr.RowsRead;
+                        worker.RowsOk += rr.RowsOk;
+                        System.Buffers.ArrayPool<byte>.Shared.Return(data);
+                    }
+                }
+                catch (Exception e) { worker.Error = e; }
+            }) { IsBackground = true, Name = $"stats-worker-{w}" };
+            worker.Thread.Start();
+        }
+        // This thread only cuts the input into blocks at line ends (and counts lines for the workers' line
+        // numbers); all parsing happens in the workers.
+        var input = lines.Rest();
+        long tooLong = 0;
+        int next = 0;
+        byte[] block = System.Buffers.ArrayPool<byte>.Shared.Rent(BlockBytes);
+        int carry = 0;
+        void Post(byte[] data, int length)
+        {
+            var w = workers[next];
+            next = (next + 1) % workers.Length;
+            if (w.Error is not null || !w.Queue.TryAdd((data, length, lineNumber + 1), Timeout.Infinite))
+                System.Buffers.ArrayPool<byte>.Shared.Return(data);   // a worker that died takes no more blocks
+            lineNumber += data.AsSpan(0, length).Count((byte)'\n');
+        }
+        try
+        {
+            while (true)
+            {
+                int n = input.Read(block, carry, block.Length - carry);
+                int total = carry + n;
+                if (n == 0)
+                {
+                    if (total > 0) Post(block, total); else System.Buffers.ArrayPool<byte>.Shared.Return(block);
+                    break;
+                }
+                int last = block.AsSpan(0, total).LastIndexOf((byte)'\n');
+                if (last < 0)
+                {
+                    if (total > csv.MaxLineBytes)
+                    {
+                        // A line over the limit: rejected here and skipped to its end, never held whole.
+                        lineNumber++;
+                        tooLong++;
+                        rejects.Reject(RejectReason.LineTooLong, block.AsSpan(0, Math.Min(total, 256)), lineNumber, $"longer than {csv.MaxLineBytes} bytes");
+                        carry = SkipPastNewline(input, block);
+                        continue;
+                    }
+                    carry = total;
+                    if (total == block.Length)
+                    {
+                        var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(block.Length * 2);
+                        block.AsSpan(0, total).CopyTo(bigger);
+                        System.Buffers.ArrayPool<byte>.Shared.Return(block);
+                        block = bigger;
+                    }
+                    continue;
+                }
+                var nextBlock = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(BlockBytes, total - last - 1));
+                carry = total - last - 1;
+                block.AsSpan(last + 1, carry).CopyTo(nextBlock);
+                Post(block, last + 1);
+                block = nextBlock;
+            }
+        }
+        finally
+        {
+            foreach (var w in workers) w.Queue.CompleteAdding();
+            foreach (var w in workers) w.Thread!.Join();
+        }
+        if (workers.FirstOrDefault(w => w.Error is not null) is { } failed)
+            throw failed.Error is ConfigException or DataException ? failed.Error : new IOException($"stats worker failed: {failed.Error!.Message}", failed.Error);
+        for (int w = 1; w < workers.Length; w++)
+            for (int i = 0; i < first.Length; i++) first[i].Merge(workers[w].Columns[i]);
+        return (workers.Sum(w => w.RowsRead) + tooLong, workers.Sum(w => w.RowsOk), workers.Sum(w => w.Missing));
+    }
+
+    /// <summary>Reads until past the next '\n'; moves what follows it to the front of <paramref name="buffer"/>.</summary>
+    private static int SkipPastNewline(Stream input, byte[] buffer)
+    {
+        while (true)
+        {
+            int n = input.Read(buffer, 0, buffer.Length);
+            if (n == 0) return 0;
+            int nl = buffer.AsSpan(0, n).IndexOf((byte)'\n');
+            if (nl < 0) continue;
+            buffer.AsSpan(nl + 1, n - nl - 1).CopyTo(buffer);
+            return n - nl - 1;
+        }
     }
 
     private static ColumnStats[] CreateColumns(IReadOnlyList<string> names, StatsOptions options)
