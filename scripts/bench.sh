@@ -21,6 +21,7 @@ W=scripts/bench/work
 RAW=$W/raw.tsv
 mkdir -p "$W"
 : > "$RAW"
+rm -f "$W/train.tsv" "$W/start.txt" scripts/bench/results.json
 log() { echo "$(date -u +%H:%M:%S) bench: $*" >&2; }
 
 log "building (Release), publishing, installing baselines' packages"
@@ -70,6 +71,7 @@ TIME="/usr/bin/time -f %M -o \$RSS"
 BFB=$(bytes "$BF") BFR=$(rows "$BF") SLB=$(bytes "$W/bf-slice.csv") SLR=$(rows "$W/bf-slice.csv")
 measure "cat" "$BFB" "$BFR" "cat $BF | cat"
 measure "ours: mapper stats" "$BFB" "$BFR" "cat $BF | $TIME $M stats --columns $BF_COLS --categorical $BF_CAT"
+measure "ours: mapper stats --threads 2" "$BFB" "$BFR" "cat $BF | $TIME $M stats --threads 2 --columns $BF_COLS --categorical $BF_CAT"
 if [ -f "$AD" ]; then
   measure "ours: mapper stats (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | $TIME $M stats --header none --columns $AD_COLS"
   measure "cat (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | cat"

@@ -132,8 +132,9 @@ public sealed class LineReader : IDisposable
     /// <summary>The unread rest of the input as a stream: bytes already buffered here, then the underlying stream.</summary>
     public Stream Rest() => new RestStream(_buf.AsMemory(_start, _end - _start).ToArray(), _stream);
 
-    private sealed class RestStream(byte[] buffered, Stream inner) : Stream
+    private sealed class RestStream(byte[] buffered, Stream inner) : ForwardStream
     {
+        public override bool CanRead => true;
         private int _pos;
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
         public override int Read(Span<byte> buffer)
@@ -147,15 +148,6 @@ public sealed class LineReader : IDisposable
             }
             return inner.Read(buffer);
         }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Reads and discards the rest of the stream (a task must never leave stdin unread).</summary>

@@ -25,8 +25,9 @@ public static class OutputFiles
         return new HdfsPutStream(uri);
     }
 
-    private sealed class HdfsPutStream : Stream
+    private sealed class HdfsPutStream : ForwardStream
     {
+        public override bool CanWrite => true;
         private readonly Process _p;
         private readonly Stream _stdin;
         private readonly Task<string> _stderr;
@@ -65,13 +66,7 @@ public static class OutputFiles
             if (code != 0) throw new IOException($"hdfs dfs -put {_uri} failed with exit code {code}: {err.Trim()}");
         }
 
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
         public override long Length => _written;
         public override long Position { get => _written; set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

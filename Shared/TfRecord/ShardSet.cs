@@ -65,8 +65,9 @@ public sealed class ShardSet
     }
 
     /// <summary>Read-through stream that CRCs and counts what passes.</summary>
-    private sealed class CrcReadStream(Stream inner) : Stream
+    private sealed class CrcReadStream(Stream inner) : Contract.ForwardStream
     {
+        public override bool CanRead => true;
         public uint Crc { get; private set; }
         private long _length;
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -82,15 +83,8 @@ public sealed class ShardSet
             var b = new byte[1 << 16];
             while (Read(b, 0, b.Length) > 0) { }
         }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => _length;
         public override long Position { get => _length; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
     }
 }

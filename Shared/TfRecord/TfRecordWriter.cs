@@ -58,8 +58,9 @@ public sealed class TfRecordWriter : IDisposable
     }
 
     /// <summary>Pass-through stream that counts bytes and CRCs them.</summary>
-    private sealed class CountingCrcStream(Stream inner) : Stream
+    private sealed class CountingCrcStream(Stream inner) : Contract.ForwardStream
     {
+        public override bool CanWrite => true;
         public Stream Inner => inner;
         public uint Crc { get; private set; }
         private long _length;
@@ -71,13 +72,7 @@ public sealed class TfRecordWriter : IDisposable
             _length += buffer.Length;
         }
         public override void Flush() => inner.Flush();
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
         public override long Length => _length;
         public override long Position { get => _length; set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

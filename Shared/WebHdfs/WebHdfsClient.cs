@@ -280,8 +280,9 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         return (resp.Content.ReadAsStream(), resp);
     }
 
-    private sealed class ReadStream : Stream
+    private sealed class ReadStream : Contract.ForwardStream
     {
+        public override bool CanRead => true;
         private readonly WebHdfsClient _c;
         private readonly string _path;
         private readonly long? _end;
@@ -349,15 +350,7 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
             base.Dispose(disposing);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => _pos; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class UploadStream(WebHdfsClient c, string path) : FileStream(

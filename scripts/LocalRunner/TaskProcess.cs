@@ -116,8 +116,9 @@ public static class TaskProcess
     }
 
     /// <summary>Counts bytes written and lets the runner kill the process mid-input (fault-injection tests).</summary>
-    private sealed class KillingStream(Stream inner, Action<long> onProgress) : Stream
+    private sealed class KillingStream(Stream inner, Action<long> onProgress) : Streaming.Contract.ForwardStream
     {
+        public override bool CanWrite => true;
         private long _written;
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
         public override void Write(ReadOnlySpan<byte> buffer)
@@ -127,13 +128,6 @@ public static class TaskProcess
             onProgress(_written);
         }
         public override void Flush() => inner.Flush();
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => _written; set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
