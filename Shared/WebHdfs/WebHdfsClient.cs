@@ -353,23 +353,39 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         public override long Position { get => _pos; set => throw new NotSupportedException(); }
     }
 
-    private sealed class UploadStream(WebHdfsClient c, string path) : FileStream(
-        System.IO.Path.Combine(System.IO.Path.GetTempPath(), "webhdfs-upload-" + Guid.NewGuid().ToString("N")),
-        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose)
+    /// <summary>Spools to a temporary file; on dispose uploads it (re-reading it from the start on each retry).</summary>
+    private sealed class UploadStream(WebHdfsClient c, string path) : Contract.ForwardStream
     {
+        private readonly FileStream _spool = new(
+            System.IO.Path.Combine(System.IO.Path.GetTempPath(), "webhdfs-upload-" + Guid.NewGuid().ToString("N")),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
         private bool _done;
+
+        public override bool CanWrite => true;
+        public override void Write(byte[] buffer, int offset, int count) => _spool.Write(buffer, offset, count);
+        public override void Write(ReadOnlySpan<byte> buffer) => _spool.Write(buffer);
 
         protected override void Dispose(bool disposing)
         {
             if (disposing && !_done)
             {
                 _done = true;
-                Flush();
-                try { c.Create(path, () => { var s = new FileStream(Name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16); return s; }); }
-                finally { base.Dispose(disposing); }
-                return;
+                try
+                {
+                    _spool.Flush();
+                    c.Create(path, () => { _spool.Position = 0; return new Borrowed(_spool); });
+                }
+                finally { _spool.Dispose(); }
             }
             base.Dispose(disposing);
+        }
+
+        /// <summary>Reads the spool without closing it (the HTTP content disposes what it is given).</summary>
+        private sealed class Borrowed(Stream inner) : Contract.ForwardStream
+        {
+            public override bool CanRead => true;
+            public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+            public override int Read(Span<byte> buffer) => inner.Read(buffer);
         }
     }
 

@@ -1,0 +1,35 @@
+using Streaming.TfRecord;
+using Streaming.WebHdfs;
+
+namespace Streaming.Tests;
+
+/// <summary>mapper transform writes its hdfs: shard through WebHDFS CREATE when a NameNode address is configured.</summary>
+public class WebHdfsOutputTests
+{
+    [Test]
+    public void TransformShardGoesToHdfsThroughWebHdfs()
+    {
+        var stats = StatsJob.Run(Repo.Data("seattle-weather.csv"), "--columns date,precipitation,temp_max,temp_min,wind,weather", 100_000);
+        var dir = Repo.TempDir("webhdfs-out");
+        var plan = Path.Combine(dir, "_transform.json");
+        Assert.That(Proc.Run(Repo.Mapper, "plan", "--stats", stats.OutputDir, "--label", "weather", "--drop", "date", "-o", plan).ExitCode, Is.EqualTo(0));
+        using var server = new WebHdfsTestServer();
+        var env = new Dictionary<string, string>
+        {
+            ["mapreduce_task_output_dir"] = "hdfs://nn:8020/out/_temporary/1/_temporary/attempt_1_0001_m_000002_0",
+            ["mapreduce_task_partition"] = "2", ["mapreduce_task_ismap"] = "true", ["HADOOP_USER_NAME"] = "etl",
+        };
+        var r = Proc.Run(Repo.Mapper, new[] { "transform", "--plan", plan, "--webhdfs", $"{server.Standby},{server.Active}" },
+            File.ReadAllBytes(Repo.Data("seattle-weather.csv")), env);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var path = "/out/_temporary/1/_temporary/attempt_1_0001_m_000002_0/part-m-00002.tfrecord.gz";
+        Assert.That(server.Files, Does.Contain(path));
+        Assert.That(r.Stdout, Does.StartWith("part-m-00002.tfrecord.gz\t"));
+        using var reader = new TfRecordReader(new MemoryStream(server[path]), "part-m-00002.tfrecord.gz", TfRecordCompression.Gzip);
+        int n = 0;
+        while (reader.TryRead(out _)) n++;
+        Assert.That(n, Is.EqualTo(1461));
+        Assert.That(server.Users, Does.Contain("etl"));
+        Assert.That(WebHdfsOutput.PathOf("hdfs://nn:8020/a/b"), Is.EqualTo("/a/b"));
+    }
+}
