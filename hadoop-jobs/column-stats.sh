@@ -4,13 +4,7 @@
 #   column-stats.sh --input IN --output OUT [--columns a,b | header] [--categorical a,b] [--reducers N] [--local] [--dry-run]
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/common-args.sh"
-while [ $# -gt 0 ]; do
-  parse_common "$@"
-  [ "$CONSUMED" = 0 ] && die "unknown option $1 (see the header of $0)"
-  shift "$CONSUMED"
-done
-[ -n "$INPUT" ] || die "--input is required"
-[ -n "$OUTPUT" ] || die "--output is required"
+parse_args "$@"
 setup_runner
 [ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
 [ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"

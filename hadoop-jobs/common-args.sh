@@ -28,6 +28,19 @@ parse_common() { # returns the number of words it consumed in CONSUMED
   if [ "$CONSUMED" = 2 ] && [ $# -lt 2 ]; then die "$1 needs a value"; fi
 }
 
+# Parses the whole command line: each script may define parse_extra (setting CONSUMED) for its own options.
+parse_args() {
+  while [ $# -gt 0 ]; do
+    CONSUMED=0
+    if declare -F parse_extra >/dev/null; then parse_extra "$@"; fi
+    [ "$CONSUMED" = 0 ] && parse_common "$@"
+    [ "$CONSUMED" = 0 ] && die "unknown option $1 (see the header of $0)"
+    shift "$CONSUMED"
+  done
+  [ -n "$INPUT" ] || die "--input is required"
+  [ -n "$OUTPUT" ] || die "--output is required"
+}
+
 # Generic options every job gets (they must come before the streaming options).
 generic_options() {
   GENERIC=(-D "mapreduce.job.name=$1" -D stream.non.zero.exit.is.failure=true

@@ -7,21 +7,17 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/common-args.sh"
 PLAN_ARGS=() SHUFFLE_ARGS=() TRAIN="" TRAIN_SET=0 WEBHDFS=""
-while [ $# -gt 0 ]; do
+parse_extra() {
   case "$1" in
     --label|--label-missing|--label-alias|--task|--drop|--impute|--scale|--encoding|--top-k|--min-count|--oov-buckets|--missing-indicator|--compression)
-      [ $# -ge 2 ] || die "$1 needs a value"; PLAN_ARGS+=("$1" "$2"); shift 2; continue ;;
-    --shuffle) SHUFFLE_ARGS+=(--shuffle); shift; continue ;;
-    --seed) SHUFFLE_ARGS+=(--seed "$2"); shift 2; continue ;;
-    --train) TRAIN=$2; TRAIN_SET=1; shift 2; continue ;;
-    --webhdfs) WEBHDFS=$2; shift 2; continue ;;
+      [ $# -ge 2 ] || die "$1 needs a value"; PLAN_ARGS+=("$1" "$2"); CONSUMED=2 ;;
+    --shuffle) SHUFFLE_ARGS+=(--shuffle); CONSUMED=1 ;;
+    --seed) SHUFFLE_ARGS+=(--seed "$2"); CONSUMED=2 ;;
+    --train) TRAIN=$2; TRAIN_SET=1; CONSUMED=2 ;;
+    --webhdfs) WEBHDFS=$2; CONSUMED=2 ;;
   esac
-  parse_common "$@"
-  [ "$CONSUMED" = 0 ] && die "unknown option $1 (see the header of $0)"
-  shift "$CONSUMED"
-done
-[ -n "$INPUT" ] || die "--input is required"
-[ -n "$OUTPUT" ] || die "--output is required"
+}
+parse_args "$@"
 setup_runner
 if [ "$TRAIN_SET" = 1 ] && [ "$LOCAL" = 0 ] && [ -z "$WEBHDFS" ]; then die "--train on a cluster needs --webhdfs nn:9870 (where the trainer reads the shards)"; fi
 [ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")

@@ -6,18 +6,14 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/common-args.sh"
 PLAN="" SHUFFLE=0 SEED=1
 REDUCERS=0
-while [ $# -gt 0 ]; do
+parse_extra() {
   case "$1" in
-    --plan) PLAN=$2; shift 2; continue ;;
-    --shuffle) SHUFFLE=1; shift; continue ;;
-    --seed) SEED=$2; shift 2; continue ;;
+    --plan) PLAN=$2; CONSUMED=2 ;;
+    --shuffle) SHUFFLE=1; CONSUMED=1 ;;
+    --seed) SEED=$2; CONSUMED=2 ;;
   esac
-  parse_common "$@"
-  [ "$CONSUMED" = 0 ] && die "unknown option $1 (see the header of $0)"
-  shift "$CONSUMED"
-done
-[ -n "$INPUT" ] || die "--input is required"
-[ -n "$OUTPUT" ] || die "--output is required"
+}
+parse_args "$@"
 [ -f "$PLAN" ] || die "--plan $PLAN: no such file (build it with 'mapper plan')"
 setup_runner
 generic_options "${JOB_NAME:-streaming to-tfrecords $(basename "$INPUT")}"
