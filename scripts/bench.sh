@@ -25,7 +25,7 @@ rm -f "$W/train.tsv" "$W/start.txt" scripts/bench/results.json
 log() { echo "$(date -u +%H:%M:%S) bench: $*" >&2; }
 
 log "building (Release), publishing, installing baselines' packages"
-bash scripts/setup.sh
+bash scripts/setup.sh --bench
 dotnet build Streaming.sln -c Release -nologo -v quiet >&2
 [ -x dist/bin/mapper ] || bash scripts/publish.sh
 RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
