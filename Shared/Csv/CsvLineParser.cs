@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using CsvHelper;
 using Streaming.Contract;
@@ -51,15 +54,32 @@ public sealed class CsvLineParser
     {
         _source = _line;
         byte d = _options.Delimiter;
-        int pos = 0;
-        while (true)
+        int start = 0, i = 0;
+        // One vector compare finds every delimiter in 32 bytes (a typical row is two or three loads), instead of one
+        // IndexOf call per short field.
+        if (Vector256.IsHardwareAccelerated)
         {
-            int rel = line[pos..].IndexOf(d);
-            int end = rel < 0 ? line.Length : pos + rel;
-            AddField(pos, end - pos);
-            if (rel < 0) break;
-            pos = end + 1;
+            var delim = Vector256.Create(d);
+            ref byte b = ref MemoryMarshal.GetReference(line);
+            for (; i + 32 <= line.Length; i += 32)
+            {
+                uint mask = Vector256.Equals(Vector256.LoadUnsafe(ref b, (nuint)i), delim).ExtractMostSignificantBits();
+                while (mask != 0)
+                {
+                    int at = i + BitOperations.TrailingZeroCount(mask);
+                    AddField(start, at - start);
+                    start = at + 1;
+                    mask &= mask - 1;
+                }
+            }
         }
+        for (; i < line.Length; i++)
+        {
+            if (line[i] != d) continue;
+            AddField(start, i - start);
+            start = i + 1;
+        }
+        AddField(start, line.Length - start);
         return null;
     }
 
