@@ -92,6 +92,27 @@ public class TrainerTests
     }
 
     [Test]
+    public void MulticlassWeatherTrainsAndPredictsClassNames()
+    {
+        var outDir = Path.Combine(Repo.TempDir("weather"), "out");
+        var r = Pipeline.Run("--output", outDir, "--input", Repo.Data("seattle-weather.csv"), "--label", "weather", "--drop", "date",
+            "--scale", "zscore", "--train", "--epochs 30 --batch-size 64 --hidden 32,16 --lr 0.01 --seed 2 --patience 5");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var model = Path.Combine(outDir, "model");
+        using var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "model.json")));
+        Assert.That(meta.RootElement.GetProperty("spec").GetProperty("task").GetString(), Is.EqualTo("multiclass"));
+        Assert.That(meta.RootElement.GetProperty("spec").GetProperty("outputs").GetInt32(), Is.EqualTo(5));
+        // The majority class ("rain" or "sun") is ~44 %; weather follows from precipitation and temperatures.
+        double accuracy = meta.RootElement.GetProperty("metrics").GetProperty("accuracy").GetDouble();
+        Assert.That(accuracy, Is.GreaterThan(0.6), "validation accuracy");
+        var p = Proc.Run(Repo.Trainer, "predict", "--model", model, "--input", Repo.Data("seattle-weather.csv"));
+        Assert.That(p.ExitCode, Is.EqualTo(0), p.Stderr);
+        var predicted = p.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(predicted, Has.Length.EqualTo(1461));
+        Assert.That(predicted.Distinct(), Is.SubsetOf(new[] { "drizzle", "fog", "rain", "snow", "sun" }));
+    }
+
+    [Test]
     public void AdultReachesTheTargetAccuracyOnItsSeparateTestFile()
     {
         var outDir = Path.Combine(Repo.TempDir("adult-train"), "out");

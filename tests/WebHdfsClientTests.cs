@@ -124,6 +124,34 @@ public class WebHdfsClientTests
         Assert.That(ms.ToArray(), Is.EqualTo(payload));
     }
 
+    private sealed class Recorder(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public readonly List<Uri> Requests = [];
+        protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken ct)
+        {
+            lock (Requests) Requests.Add(request.RequestUri!);
+            return base.Send(request, ct);
+        }
+    }
+
+    [Test]
+    public void DataNodeRedirectsAreRewrittenByTheHostMap()
+    {
+        using var s = new WebHdfsTestServer();
+        using (var up = Client(s)) up.Create("/m", () => new MemoryStream([9, 8, 7]));
+        var recorder = new Recorder(new SocketsHttpHandler { AllowAutoRedirect = false });
+        var dnPort = s.DataNode.Split(':')[1];
+        using var c = new WebHdfsClient(new WebHdfsOptions
+        {
+            NameNodes = [s.Active], User = "x",
+            DataNodeHostMap = new Dictionary<string, string> { ["127.0.0.1:" + dnPort] = "localhost:" + dnPort },
+        }, handler: recorder);
+        using var ms = new MemoryStream();
+        using (var r = c.OpenRead("/m")) r.CopyTo(ms);
+        Assert.That(ms.ToArray(), Is.EqualTo(new byte[] { 9, 8, 7 }));
+        Assert.That(recorder.Requests.Select(u => u.Host), Is.EqualTo(new[] { "127.0.0.1", "localhost" }), "NameNode, then the rewritten DataNode");
+    }
+
     [Test]
     public void UriParsingAndDataNodeHostMap()
     {

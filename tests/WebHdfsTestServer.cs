@@ -67,6 +67,7 @@ public sealed class WebHdfsTestServer : IDisposable
             int port = FreePort();
             var l = new HttpListener();
             l.Prefixes.Add($"http://127.0.0.1:{port}/");
+            l.Prefixes.Add($"http://localhost:{port}/");   // reachable under a second name (DataNode host rewrites)
             try { l.Start(); }
             catch (HttpListenerException) when (tries < 5) { continue; }
             _listeners.Add(l);
