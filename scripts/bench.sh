@@ -29,7 +29,7 @@ bash scripts/setup.sh --bench
 dotnet build Streaming.sln -c Release -nologo -v quiet >&2
 [ -x dist/bin/mapper ] || bash scripts/publish.sh
 RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
-BENCH=scripts/Benchmarks/bin/Release/net10.0/streaming-bench
+BENCH=scripts/Benchmarks/bin/Release/net10.0/Benchmarks
 M=dist/bin/mapper T=dist/bin/trainer
 mkdir -p "$W/pb" && protoc -I Shared/Protos --python_out="$W/pb" Shared/Protos/feature.proto Shared/Protos/example.proto
 

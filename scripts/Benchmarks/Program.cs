@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Streaming.Benchmarks;
 
-// streaming-bench micro [BenchmarkDotNet args] | webhdfs-serve FILE | webhdfs-read URI
+// Benchmarks micro [BenchmarkDotNet args] | webhdfs-serve FILE | webhdfs-read URI
 return args.FirstOrDefault() switch
 {
     "webhdfs-serve" => WebHdfsBench.Serve(args[1]),
