@@ -112,6 +112,25 @@ public class WebHdfsClientTests
     }
 
     [Test]
+    public void AStalledDataNodeIsAbandonedAndTheReadResumes()
+    {
+        using var s = new WebHdfsTestServer { StallsRemaining = 1, StallMs = 4000 };
+        using var c = new WebHdfsClient(new WebHdfsOptions
+        {
+            NameNodes = [s.Active], User = "u", ReadTimeout = TimeSpan.FromMilliseconds(500), BackoffBase = TimeSpan.FromMilliseconds(5),
+        });
+        var payload = Data(200_000, 4);
+        c.Create("/stall", () => new MemoryStream(payload));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        using var r = c.OpenRead("/stall");
+        using var ms = new MemoryStream();
+        r.CopyTo(ms);
+        Assert.That(ms.ToArray(), Is.EqualTo(payload));
+        Assert.That(c.Resumes, Is.EqualTo(1));
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3.5)), "did not wait for the stalled DataNode");
+    }
+
+    [Test]
     public void ASlowDataNodeIsReadCompletely()
     {
         using var s = new WebHdfsTestServer { DataNodeChunkDelayMs = 20 };

@@ -30,6 +30,8 @@ public sealed class WebHdfsTestServer : IDisposable
     public long ResetAfterBytes = 10_000; // …after sending this many bytes of each
     public int ServiceUnavailableRemaining; // the active NameNode answers 503 RetriableException this many times
     public int DataNodeChunkDelayMs;     // slow DataNode: pause between 8 KiB chunks
+    public int StallsRemaining;          // DataNode goes silent after the first chunk, this many responses…
+    public int StallMs = 3000;           // …for this long
     public int ListBatchSize = 2;
     public bool SupportsListBatch = true;
 
@@ -307,6 +309,11 @@ public sealed class WebHdfsTestServer : IDisposable
             await resp.OutputStream.WriteAsync(data.AsMemory((int)(offset + sent), n));
             sent += n;
             if (DataNodeChunkDelayMs > 0) await Task.Delay(DataNodeChunkDelayMs);
+            if (sent == n && Interlocked.Decrement(ref StallsRemaining) >= 0)
+            {
+                await resp.OutputStream.FlushAsync();
+                await Task.Delay(StallMs);
+            }
         }
         resp.Close();
     }

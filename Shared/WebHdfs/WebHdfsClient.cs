@@ -289,6 +289,7 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         private long _pos;
         private Stream? _body;
         private HttpResponseMessage? _resp;
+        private CancellationTokenSource? _stall;
 
         public ReadStream(WebHdfsClient c, string path, long offset, long? length)
         {
@@ -304,42 +305,41 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         {
             if (_end is { } e) buffer = buffer[..(int)Math.Min(buffer.Length, e - _pos)];
             if (buffer.IsEmpty) return 0;
-            var tmp = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
-            try
+            int failures = 0;
+            while (true)
             {
-                int failures = 0;
-                while (true)
+                try
                 {
-                    try
+                    if (_body is null)
                     {
-                        if (_body is null)
-                            (_body, _resp) = _c.Retry($"OPEN {_path}@{_pos}", () => _c.OpenAt(_path, _pos, _end - _pos));
-                        using var cts = new CancellationTokenSource(_c._o.ReadTimeout);
-                        int n = _body.ReadAsync(tmp.AsMemory(0, buffer.Length), cts.Token).AsTask().GetAwaiter().GetResult();
-                        tmp.AsSpan(0, n).CopyTo(buffer);
-                        _pos += n;
-                        return n;
+                        (_body, _resp) = _c.Retry($"OPEN {_path}@{_pos}", () => _c.OpenAt(_path, _pos, _end - _pos));
+                        // A stalled DataNode: the timer drops the connection, the blocked read fails, and we resume.
+                        _stall = new CancellationTokenSource();
+                        _stall.Token.Register(static r => ((HttpResponseMessage)r!).Dispose(), _resp);
                     }
-                    catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && ex is not WebHdfsException)
-                    {
-                        DropConnection();
-                        if (++failures > _c._o.MaxRetries) throw new IOException($"WebHDFS OPEN {_path}: reading at byte {_pos} failed {failures} times: {ex.Message}", ex);
-                        Interlocked.Increment(ref _c._resumes);
-                        _c._log.LogWarning("WebHDFS OPEN {Path}: connection lost at byte {Offset} ({Error}); resuming", _path, _pos, ex.Message);
-                        Thread.Sleep(_c.Backoff(failures - 1));
-                    }
+                    _stall!.CancelAfter(_c._o.ReadTimeout);
+                    int n = _body.Read(buffer);   // straight into the caller's buffer: no copy, no task per read
+                    _stall.CancelAfter(Timeout.InfiniteTimeSpan);
+                    _pos += n;
+                    return n;
                 }
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(tmp);
+                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException or ObjectDisposedException && ex is not WebHdfsException)
+                {
+                    DropConnection();
+                    if (++failures > _c._o.MaxRetries) throw new IOException($"WebHDFS OPEN {_path}: reading at byte {_pos} failed {failures} times: {ex.Message}", ex);
+                    Interlocked.Increment(ref _c._resumes);
+                    _c._log.LogWarning("WebHDFS OPEN {Path}: connection lost at byte {Offset} ({Error}); resuming", _path, _pos, ex.Message);
+                    Thread.Sleep(_c.Backoff(failures - 1));
+                }
             }
         }
 
         private void DropConnection()
         {
+            _stall?.Dispose();
             try { _body?.Dispose(); } catch (IOException) { }
             _resp?.Dispose();
+            _stall = null;
             _body = null;
             _resp = null;
         }
