@@ -14,8 +14,6 @@ public sealed class KeyValueWriter : IDisposable
 
     public KeyValueWriter(Stream output) => _out = output;
 
-    public long Records { get; private set; }
-
     public void Write(string key, string value)
     {
         Append(key);
@@ -45,7 +43,6 @@ public sealed class KeyValueWriter : IDisposable
     {
         _buf.GetSpan(1)[0] = (byte)'\n';
         _buf.Advance(1);
-        Records++;
         if (_buf.WrittenCount >= 1 << 16) Flush();
     }
 

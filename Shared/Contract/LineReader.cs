@@ -150,11 +150,6 @@ public sealed class LineReader : IDisposable
         }
     }
 
-    /// <summary>Reads and discards the rest of the stream (a task must never leave stdin unread).</summary>
-    public void Drain()
-    {
-        while (TryReadLine(out _, out _)) { }
-    }
 
     public void Dispose()
     {

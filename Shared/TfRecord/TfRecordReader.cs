@@ -54,7 +54,7 @@ public sealed class TfRecordReader : IDisposable
             _buf = ArrayPool<byte>.Shared.Rent(n);
         }
         int body = ReadFull(_buf.AsSpan(0, n), start);
-        if (body < n) throw Corrupt(start, $"truncated record (length {length}, {Math.Max(0, body - 0)} of {n} bytes of data and CRC present)");
+        if (body < n) throw Corrupt(start, $"truncated record (length {length}, {body} of {n} bytes of data and CRC present)");
         var data = _buf.AsSpan(0, (int)length);
         if (BinaryPrimitives.ReadUInt32LittleEndian(_buf.AsSpan((int)length, 4)) != Crc32C.Masked(data))
             throw Corrupt(start, "data CRC mismatch");

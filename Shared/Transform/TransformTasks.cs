@@ -79,7 +79,7 @@ public static class TransformMapTask
             }
             // Rows that parsed but failed the transform are rejected too: ok counts only rows that became examples.
             reporter.Increment(Counters.Group, Counters.RowsRead, reader.RowsRead);
-            reporter.Increment(Counters.Group, Counters.RowsOk, reader.RowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - dropped);
+            reporter.Increment(Counters.Group, Counters.RowsOk, Examples(reader, rejects, dropped));
             reporter.Increment(Counters.Group, Counters.DroppedMissingLabel, dropped);
             rejects.CheckThreshold(reader.RowsRead);
         }
@@ -88,7 +88,7 @@ public static class TransformMapTask
             writer?.Dispose();
             throw;
         }
-        long records = reader.RowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - dropped;
+        long records = Examples(reader, rejects, dropped);
         if (writer is not null)
         {
             writer.Dispose();
@@ -101,7 +101,6 @@ public static class TransformMapTask
             stdout.Write(shard, info.ToJson());
             reporter.Increment(Counters.Group, Counters.BytesWritten, writer.FileBytes);
             reporter.Increment(Counters.Group, Counters.RecordsWritten, writer.Records);
-            records = writer.Records;
         }
         else reporter.Increment(Counters.Group, "RecordsShuffled", records);
         stdout.Flush();
@@ -109,6 +108,10 @@ public static class TransformMapTask
             reader.RowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}");
         return ExitCodes.Ok;
     }
+
+    /// <summary>Rows that became Examples: well-formed rows less those the transform rejected or dropped.</summary>
+    private static long Examples(CsvRowReader reader, RejectedRows rejects, long dropped) =>
+        reader.RowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - dropped;
 
     private static int ShuffleKeyPrefix(byte[] buf, ulong seed, TaskContext ctx)
     {

@@ -40,7 +40,6 @@ public static class DataEnlarger
         using var w = new StreamWriter(output, false, new UTF8Encoding(false), 1 << 20) { NewLine = nl };
         if (head is not null) w.WriteLine(head);
         long written = 0;
-        var sb = new StringBuilder();
         for (int rep = 0; written < target; rep++)
         {
             foreach (var row in rows)

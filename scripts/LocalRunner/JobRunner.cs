@@ -226,11 +226,7 @@ public sealed partial class JobRunner
         _log.LogWarning("{Attempt} failed: {Error}\n\tstderr tail:\n\t{Tail}", attemptId, outcome.Error, tail);
     }
 
-    private int Partition(byte[] line)
-    {
-        int tab = Array.IndexOf(line, (byte)'\t');
-        return HashPartitioner.Partition(line.AsSpan(0, tab < 0 ? line.Length : tab), Reduces);
-    }
+    private int Partition(byte[] line) => HashPartitioner.Partition(KeyOf(line), Reduces);
 
     private static ReadOnlySpan<byte> KeyOf(byte[] line)
     {
