@@ -24,6 +24,7 @@ public sealed class CsvOptions
     private byte[][]? _missing;
     private ulong _missingLengths;   // bit n set: some token is n bytes long (n < 64)
     private bool _longMissing;
+    private ulong[][] _shortMissing = [];   // by length 0..8: the tokens of that length as little-endian words
 
     private byte[][] MissingUtf8()
     {
@@ -32,6 +33,8 @@ public sealed class CsvOptions
             var m = MissingTokens.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
             foreach (var t in m)
                 if (t.Length < 64) _missingLengths |= 1UL << t.Length; else _longMissing = true;
+            _shortMissing = Enumerable.Range(0, 9)
+                .Select(len => m.Where(t => t.Length == len).Select(t => Bytes.LittleEndian(t)).ToArray()).ToArray();
             _missing = m;
         }
         return _missing;
@@ -39,9 +42,17 @@ public sealed class CsvOptions
 
     public bool IsMissing(ReadOnlySpan<byte> value)
     {
-        var tokens = MissingUtf8();
+        var tokens = _missing ?? MissingUtf8();
         // Most values have a length no token has: one bit test instead of comparing against every token.
         if (value.Length < 64 ? (_missingLengths & (1UL << value.Length)) == 0 : !_longMissing) return false;
+        if (value.Length <= 8)
+        {
+            // Short tokens ("", NA, NaN, null, ?) compare as one word each.
+            ulong word = Bytes.LittleEndian(value);
+            foreach (ulong t in _shortMissing[value.Length])
+                if (t == word) return true;
+            return false;
+        }
         foreach (var t in tokens)
             if (value.SequenceEqual(t)) return true;
         return false;

@@ -27,16 +27,20 @@ public sealed class ColumnStats
     public long Count { get; internal set; }
     public long Missing { get; internal set; }
     /// <summary>Non-missing values that do not parse as a finite invariant-culture number.</summary>
-    public long NonNumeric { get; internal set; }
+    public long NonNumeric { get => Folded()._nonNumeric; internal set => _nonNumeric = value; }
 
     // Moments of the values that parsed as numbers (Welford; merged with Chan et al.'s parallel formula).
-    public long NumericCount { get; internal set; }
-    public double Mean { get; internal set; }
-    public double M2 { get; internal set; }
-    public double Min { get; internal set; } = double.PositiveInfinity;
-    public double Max { get; internal set; } = double.NegativeInfinity;
+    public long NumericCount { get => Folded()._numericCount; internal set => _numericCount = value; }
+    public double Mean { get => Folded()._mean; internal set => _mean = value; }
+    public double M2 { get => Folded()._m2; internal set => _m2 = value; }
+    public double Min { get => Folded()._min; internal set => _min = value; }
+    public double Max { get => Folded()._max; internal set => _max = value; }
 
-    public KllSketch Quantiles { get; internal set; } = new();
+    private long _nonNumeric, _numericCount;
+    private double _mean, _m2, _min = double.PositiveInfinity, _max = double.NegativeInfinity;
+    private KllSketch _quantiles = new();
+
+    public KllSketch Quantiles { get => Folded()._quantiles; internal set => _quantiles = value; }
     public HyperLogLog Distinct { get; internal set; } = new();
     public FrequentValues Top { get; internal set; }
 
@@ -56,40 +60,84 @@ public sealed class ColumnStats
     internal void EnsureDistinct()
     {
         if (_distinctComplete) return;
-        foreach (var key in Top.Keys) Distinct.AddHash(FrequentValues.HashOf(key));
+        foreach (var key in Top.Keys) Distinct.AddHash(DistinctHash(key));
         _distinctComplete = true;
     }
+
+    // The distinct sketch's hash is persisted (partials carry the HLL registers): it must never change.
+    private static ulong DistinctHash(ReadOnlySpan<byte> value) => Hash64.Of(value) | 1;
 
     internal void MarkDistinctComplete() => _distinctComplete = true;
 
     public void AddMissing() => Missing++;
 
+    // While the frequency table is exact it holds every value with its count, so the numeric side (parse, moments,
+    // quantile sketch) is deferred: a value costs one hash and one probe, and each distinct value is parsed once, with
+    // its count as weight, when the table fills up or a statistic is read (Fold). Most columns of real data never
+    // fill the table.
+    private bool _deferred = true;
+
     public void Add(ReadOnlySpan<byte> value)
     {
         Count++;
+        if (_deferred)
+        {
+            if (Top.Count < Top.Capacity && value.Length <= FrequentValues.MaxValueBytes)
+            {
+                Top.Add(value);
+                return;
+            }
+            Fold();
+        }
         if (!_distinctComplete && (Top.Count >= Top.Capacity || value.Length > FrequentValues.MaxValueBytes)) EnsureDistinct();
-        ulong hash = FrequentValues.HashOf(value);
-        if (_distinctComplete) Distinct.AddHash(hash);
-        Top.Add(value, hash);
-        if (!NumberParser.TryParse(value, out double x)) NonNumeric++;
+        if (_distinctComplete) Distinct.AddHash(DistinctHash(value));
+        Top.Add(value);
+        if (!NumberParser.TryParse(value, out double x)) _nonNumeric++;
         // Moments and quantiles only matter while the column can still be numeric: a forced-categorical column or
         // one that has shown a non-number is categorical after any merge, so it skips the quantile sketch.
-        else if (!ForcedCategorical && NonNumeric == 0) AddNumber(x);
+        else if (!ForcedCategorical && _nonNumeric == 0) AddNumber(x, 1);
     }
 
-    private void AddNumber(double x)
+    private ColumnStats Folded()
     {
-        NumericCount++;
-        double delta = x - Mean;
-        Mean += delta / NumericCount;
-        M2 += delta * (x - Mean);
-        if (x < Min) Min = x;
-        if (x > Max) Max = x;
-        Quantiles.Add(x);
+        if (_deferred) Fold();
+        return this;
+    }
+
+    /// <summary>Folds the deferred values (the exact table's entries, weighted by their counts) into the numeric state.</summary>
+    private void Fold()
+    {
+        _deferred = false;
+        foreach (var (key, count) in Top.Entries())
+            if (!NumberParser.TryParse(key, out _)) _nonNumeric += count;
+        if (ForcedCategorical || _nonNumeric > 0) return;
+        foreach (var (key, count) in Top.Entries())
+        {
+            NumberParser.TryParse(key, out double x);
+            AddNumber(x, count);
+        }
+    }
+
+    /// <summary>A state read from a partial: its numeric fields are already complete.</summary>
+    internal void MarkFolded() => _deferred = false;
+
+    private void AddNumber(double x, long weight)
+    {
+        // Chan et al.'s update with a group of `weight` equal values (mean x, M2 0); Welford's when weight is 1.
+        long n = _numericCount + weight;
+        double delta = x - _mean;
+        _mean += delta * weight / n;
+        _m2 += delta * (x - _mean) * weight;
+        _numericCount = n;
+        if (x < _min) _min = x;
+        if (x > _max) _max = x;
+        _quantiles.Add(x, weight);
     }
 
     public void Merge(ColumnStats other)
     {
+        Folded();
+        other.Folded();
         if (other.Name != Name)
             throw new InvalidOperationException($"cannot merge statistics of column '{other.Name}' into '{Name}'");
         Count += other.Count;

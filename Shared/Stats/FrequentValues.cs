@@ -1,36 +1,53 @@
 using System.Numerics;
 using System.Text;
+using Streaming.Contract;
 
 namespace Streaming.Stats;
 
 /// <summary>
 /// Value → count table. Exact while it holds at most <see cref="Capacity"/> distinct values; past that it becomes a
-/// Misra–Gries heavy-hitters summary (counts are lower bounds, each off by at most <see cref="ErrorBound"/> ≤ 2n/capacity)
-/// and <see cref="Truncated"/> is set. Merge follows Agarwal et al., "Mergeable summaries" (2012). Each decrement
-/// subtracts the (capacity/2+1)-th largest count, freeing at least half the table, so a stream of new values costs
-/// O(log capacity) amortized instead of a sort per value; the price is a bound of 2n/capacity instead of n/capacity.
-/// The hot path (counting a value already seen) allocates nothing: an open-addressing table of (hash, key slice,
-/// count) with the keys' bytes in one arena, probed with the value's span.
+/// Misra–Gries heavy-hitters summary (counts are lower bounds, each off by at most <see cref="ErrorBound"/> ≤ n/(capacity+1))
+/// and <see cref="Truncated"/> is set. Merge follows Agarwal et al., "Mergeable summaries" (2012). The table keeps up
+/// to 1.5×capacity entries before a decrement, which subtracts the (capacity+1)-th largest count and so brings it
+/// back to at most capacity: a high-cardinality stream pays one linear-time selection per capacity/2 new values, and
+/// at least capacity+1 entries lose each cut, which gives the n/(capacity+1) bound. What leaves the table
+/// (<see cref="Ordered"/>) is always compacted to at most capacity entries.
+/// <para>
+/// Layout, for the hot path (a value already seen): an open-addressing table of 16-byte (tag, count) slots, the
+/// only memory a probe touches. A value of up to 7 bytes (nearly every value of a real CSV column) is its own tag —
+/// its bytes and length packed in one word — so a probe compares one word and never the bytes; longer values are
+/// tagged by MurmurHash64A and compared with their bytes, kept in an arena.
+/// </para>
 /// </summary>
 public sealed class FrequentValues
 {
     public const int DefaultCapacity = 10_000;
     /// <summary>Values longer than this are counted in the distinct sketch but never kept as vocabulary.</summary>
     public const int MaxValueBytes = 256;
+    private const int ShortKeyBytes = 7;
 
-    // One struct per slot so a probe touches one cache line. Hash 0 marks an empty slot.
-    private struct Entry
+    private struct Slot
     {
-        public ulong Hash;
+        public ulong Tag;     // 0: empty
         public long Count;
+    }
+
+    private struct Location
+    {
         public int Offset;
         public int Length;
     }
 
-    private Entry[] _slots = [];
+    private Slot[] _slots = [];
+    private Location[] _locations = [];
     private int _mask;
     private byte[] _arena = new byte[4096];
     private int _arenaUsed;
+    // Scratch of a decrement, kept so a high-cardinality column does not allocate per decrement.
+    private long[] _counts = [];
+    private Slot[] _spareSlots = [];
+    private Location[] _spareLocations = [];
+    private byte[] _spareArena = [];
 
     public FrequentValues(int capacity = DefaultCapacity)
     {
@@ -44,132 +61,173 @@ public sealed class FrequentValues
     public long ErrorBound { get; private set; }
     public int Count { get; private set; }
 
+    private int Slack => Capacity + Math.Max(1, Capacity / 2);
+
     private void Allocate(int slots)
     {
-        _slots = new Entry[slots];
+        _slots = new Slot[slots];
+        _locations = new Location[slots];
         _mask = slots - 1;
     }
 
-    /// <summary>The table's hash of a value (never 0).</summary>
-    public static ulong HashOf(ReadOnlySpan<byte> value) => Hash64.Of(value) | 1;
+    /// <summary>
+    /// A value's tag (never 0). Up to 7 bytes: the bytes little-endian with length+1 in the top byte, which is
+    /// injective, so equal tags mean equal values. Longer: a MurmurHash64A with the top byte cleared (so it can never
+    /// equal a short value's tag).
+    /// </summary>
+    private static ulong TagOf(ReadOnlySpan<byte> value) =>
+        value.Length <= ShortKeyBytes
+            ? Bytes.LittleEndian(value) | ((ulong)(value.Length + 1) << 56)
+            : (Hash64.Of(value) & 0x00FF_FFFF_FFFF_FFFF) | 1;
 
-    public void Add(ReadOnlySpan<byte> value, long count = 1) => Add(value, HashOf(value), count);
+    private static bool IsShort(ulong tag) => tag >> 56 != 0;
 
-    /// <summary>Adds with a precomputed <see cref="HashOf"/> (the caller may need the hash too).</summary>
-    public void Add(ReadOnlySpan<byte> value, ulong hash, long count = 1)
+    // Tags of short values are raw bytes: mix them so the low bits index well.
+    private int Home(ulong tag) => (int)Hash64.Mix(tag) & _mask;
+
+    public void Add(ReadOnlySpan<byte> value, long count = 1)
     {
         if (value.Length > MaxValueBytes) { Truncated = true; return; }
+        ulong tag = TagOf(value);
+        int i = Find(tag, value);
+        if (_slots[i].Tag != 0)
+        {
+            _slots[i].Count += count;
+            return;
+        }
+        Insert(i, value, tag, count);
+        if (Count > Capacity) Overflow();
+    }
+
+    /// <summary>The slot holding the value, or the empty slot where it belongs.</summary>
+    private int Find(ulong tag, ReadOnlySpan<byte> value)
+    {
         var slots = _slots;
-        int i = (int)hash & _mask;
+        int i = Home(tag);
         while (true)
         {
-            ref var e = ref slots[i];
-            if (e.Hash == 0) break;
-            if (e.Hash == hash && _arena.AsSpan(e.Offset, e.Length).SequenceEqual(value))
-            {
-                e.Count += count;
-                return;
-            }
+            ulong t = slots[i].Tag;
+            if (t == 0) return i;
+            if (t == tag && (IsShort(tag) || _arena.AsSpan(_locations[i].Offset, _locations[i].Length).SequenceEqual(value))) return i;
             i = (i + 1) & _mask;
         }
-        Insert(i, value, hash, count);
+    }
+
+    private void Overflow()
+    {
+        Truncated = true;
+        if (Count > Slack) Shrink();
+    }
+
+    /// <summary>Brings the table down to at most <see cref="Capacity"/> entries (a Misra–Gries decrement).</summary>
+    public void Compact()
+    {
         if (Count > Capacity) Shrink();
     }
 
-    private void Insert(int slot, ReadOnlySpan<byte> value, ulong hash, long count)
+    private void Insert(int slot, ReadOnlySpan<byte> value, ulong tag, long count)
     {
         if (_arenaUsed + value.Length > _arena.Length)
             Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _arenaUsed + value.Length));
         value.CopyTo(_arena.AsSpan(_arenaUsed));
-        _slots[slot] = new Entry { Hash = hash, Offset = _arenaUsed, Length = value.Length, Count = count };
+        _slots[slot] = new Slot { Tag = tag, Count = count };
+        _locations[slot] = new Location { Offset = _arenaUsed, Length = value.Length };
         _arenaUsed += value.Length;
         Count++;
         if (Count * 2 > _slots.Length) Rebuild(_slots.Length * 2, 0);
     }
 
-    /// <summary>Re-inserts every entry whose count exceeds <paramref name="cut"/> (minus cut) into a fresh table.</summary>
+    /// <summary>
+    /// Re-inserts every entry whose count exceeds <paramref name="cut"/> (minus cut): into a table of
+    /// <paramref name="slots"/> when growing (cut 0, keys stay where they are in the arena), or, for a decrement, into
+    /// the spare table and arena of the same size (survivors' keys packed), which then swap with the live ones.
+    /// </summary>
     private void Rebuild(int slots, long cut)
     {
-        var (old, arena) = (_slots, _arena);
-        int survivors = 0;
-        foreach (ref readonly var e in old.AsSpan()) if (e.Hash != 0 && e.Count > cut) survivors++;
-        while (slots > 16 && survivors * 4 < slots) slots /= 2;
-        while (survivors * 2 > slots) slots *= 2;
-        Allocate(slots);
-        _arena = cut == 0 ? arena : new byte[Math.Max(4096, _arenaUsed)];
+        var (old, oldLocations, arena) = (_slots, _locations, _arena);
+        if (cut == 0) Allocate(slots);
+        else
+        {
+            if (_spareSlots.Length != old.Length)
+            {
+                _spareSlots = new Slot[old.Length];
+                _spareLocations = new Location[old.Length];
+            }
+            else Array.Clear(_spareSlots);
+            if (_spareArena.Length < _arenaUsed) _spareArena = new byte[_arena.Length];
+            (_slots, _spareSlots) = (_spareSlots, old);
+            (_locations, _spareLocations) = (_spareLocations, oldLocations);
+            (_arena, _spareArena) = (_spareArena, arena);
+        }
         int used = cut == 0 ? _arenaUsed : 0;
         Count = 0;
-        foreach (ref readonly var e in old.AsSpan())
+        for (int k = 0; k < old.Length; k++)
         {
-            if (e.Hash == 0 || e.Count <= cut) continue;
-            int j = (int)e.Hash & _mask;
-            while (_slots[j].Hash != 0) j = (j + 1) & _mask;
-            int offset = e.Offset;
+            var e = old[k];
+            if (e.Tag == 0 || e.Count <= cut) continue;
+            int j = Home(e.Tag);
+            while (_slots[j].Tag != 0) j = (j + 1) & _mask;
+            var at = oldLocations[k];
             if (cut != 0)
             {
-                arena.AsSpan(e.Offset, e.Length).CopyTo(_arena.AsSpan(used));
-                offset = used;
-                used += e.Length;
+                arena.AsSpan(at.Offset, at.Length).CopyTo(_arena.AsSpan(used));
+                at.Offset = used;
+                used += at.Length;
             }
-            _slots[j] = new Entry { Hash = e.Hash, Offset = offset, Length = e.Length, Count = e.Count - cut };
+            _slots[j] = new Slot { Tag = e.Tag, Count = e.Count - cut };
+            _locations[j] = at;
             Count++;
         }
         _arenaUsed = used;
     }
 
     /// <summary>
-    /// Misra–Gries decrement: subtract the (capacity/2+1)-th largest count from every entry and drop the non-positive.
-    /// At least capacity/2+1 entries lose the cut each time, so the cuts add up to at most 2n/capacity.
+    /// Misra–Gries decrement: subtract the (capacity+1)-th largest count from every entry and drop the non-positive.
+    /// At least capacity+1 entries lose the cut each time, so the cuts add up to at most n/(capacity+1).
     /// </summary>
     private void Shrink()
     {
         Truncated = true;
-        var counts = new long[Count];
+        if (_counts.Length < Count) _counts = new long[Count];
         int n = 0;
-        foreach (ref readonly var e in _slots.AsSpan()) if (e.Hash != 0) counts[n++] = e.Count;
-        Array.Sort(counts);
-        long cut = counts[Math.Max(0, counts.Length - 1 - Capacity / 2)];
+        foreach (ref readonly var e in _slots.AsSpan()) if (e.Tag != 0) _counts[n++] = e.Count;
+        long cut = Selection.KthLargest(_counts.AsSpan(0, n), Capacity + 1);
         ErrorBound += cut;
         Rebuild(_slots.Length, cut);
     }
 
     public void Merge(FrequentValues other)
     {
-        foreach (ref readonly var e in other._slots.AsSpan())
-            if (e.Hash != 0) AddUnchecked(other._arena.AsSpan(e.Offset, e.Length), e.Hash, e.Count);
+        for (int k = 0; k < other._slots.Length; k++)
+        {
+            var e = other._slots[k];
+            if (e.Tag == 0) continue;
+            var at = other._locations[k];
+            var value = other._arena.AsSpan(at.Offset, at.Length);
+            // No capacity check per value: a merge shrinks once, at the end.
+            int i = Find(e.Tag, value);
+            if (_slots[i].Tag != 0) _slots[i].Count += e.Count;
+            else Insert(i, value, e.Tag, e.Count);
+        }
         Truncated |= other.Truncated;
         ErrorBound += other.ErrorBound;
-        if (Count > Capacity) Shrink();
+        if (Count > Capacity) Overflow();
     }
 
-    // Add without the capacity check: a merge shrinks once, at the end.
-    private void AddUnchecked(ReadOnlySpan<byte> value, ulong hash, long count)
+    /// <summary>Every entry with its count, in table order (not compacted).</summary>
+    public IEnumerable<(byte[] Key, long Count)> Entries()
     {
-        int i = (int)hash & _mask;
-        while (_slots[i].Hash != 0)
-        {
-            ref var e = ref _slots[i];
-            if (e.Hash == hash && _arena.AsSpan(e.Offset, e.Length).SequenceEqual(value)) { e.Count += count; return; }
-            i = (i + 1) & _mask;
-        }
-        Insert(i, value, hash, count);
+        for (int i = 0; i < _slots.Length; i++)
+            if (_slots[i].Tag != 0) yield return (_arena.AsSpan(_locations[i].Offset, _locations[i].Length).ToArray(), _slots[i].Count);
     }
 
-    public IEnumerable<byte[]> Keys
-    {
-        get
-        {
-            for (int i = 0; i < _slots.Length; i++)
-                if (_slots[i].Hash != 0) yield return _arena.AsSpan(_slots[i].Offset, _slots[i].Length).ToArray();
-        }
-    }
+    public IEnumerable<byte[]> Keys => Entries().Select(e => e.Key);
 
-    /// <summary>Entries by count descending, then value bytes ascending (a deterministic order).</summary>
+    /// <summary>Entries by count descending, then value bytes ascending (a deterministic order), at most capacity.</summary>
     public IEnumerable<(string Value, long Count)> Ordered()
     {
-        var entries = new List<(byte[] Key, long Count)>(Count);
-        foreach (ref readonly var e in _slots.AsSpan())
-            if (e.Hash != 0) entries.Add((_arena.AsSpan(e.Offset, e.Length).ToArray(), e.Count));
+        Compact();
+        var entries = Entries().ToList();
         entries.Sort((a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : a.Key.AsSpan().SequenceCompareTo(b.Key));
         return entries.Select(e => (Encoding.UTF8.GetString(e.Key), e.Count));
     }

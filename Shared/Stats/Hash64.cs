@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using Streaming.Contract;
 
 namespace Streaming.Stats;
 
@@ -21,20 +22,23 @@ public static class Hash64
         int rest = data.Length - i;
         if (rest > 0)
         {
-            ulong t = 0;
-            for (int j = rest - 1; j >= 0; j--) t = (t << 8) | data[i + j];
-            h ^= t; h *= m;
+            h ^= Bytes.LittleEndian(data[i..]); h *= m;
         }
         h ^= h >> r; h *= m; h ^= h >> r;
         return h;
     }
 
+    /// <summary>MurmurHash3's 64-bit finalizer: a bijection that spreads every input bit over every output bit.</summary>
+    public static ulong Mix(ulong x)
+    {
+        x ^= x >> 33; x *= 0xff51afd7ed558ccd; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53; x ^= x >> 33;
+        return x;
+    }
+
     /// <summary>Hash of a double's canonical bits (so 1, 1.0 and 1e0 are one value).</summary>
     public static ulong Of(double value)
     {
-        ulong x = BitConverter.DoubleToUInt64Bits(value == 0 ? 0.0 : value);
-        x ^= x >> 33; x *= 0xff51afd7ed558ccd; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53; x ^= x >> 33;
-        return x;
+        return Mix(BitConverter.DoubleToUInt64Bits(value == 0 ? 0.0 : value));
     }
 
     internal static int Rho(ulong w, int maxBits) => Math.Min(BitOperations.LeadingZeroCount(w) + 1, maxBits + 1);

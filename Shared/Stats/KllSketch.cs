@@ -36,6 +36,27 @@ public sealed class KllSketch
         if (++_size >= _totalCapacity) Compress();
     }
 
+    /// <summary>
+    /// Adds <paramref name="weight"/> copies of <paramref name="x"/>: one item at level h for each bit h of the
+    /// weight (an item at level h stands for 2^h values), as a merge with a sketch of those copies would hold them.
+    /// </summary>
+    public void Add(double x, long weight)
+    {
+        if (weight == 1) { Add(x); return; }
+        if (weight < 1) throw new ArgumentOutOfRangeException(nameof(weight));
+        Count += weight;
+        bool grew = false;
+        for (int h = 0; weight != 0; h++, weight >>= 1)
+        {
+            if ((weight & 1) == 0) continue;
+            while (_levels.Count <= h) { _levels.Add(new()); grew = true; }
+            _levels[h].Add(x);
+            _size++;
+        }
+        if (grew) UpdateCapacities();
+        if (_size >= _totalCapacity) Compress();
+    }
+
     private void UpdateCapacities()
     {
         int h = _levels.Count;

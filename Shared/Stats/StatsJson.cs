@@ -21,6 +21,7 @@ public static class StatsJson
 
     public static string Serialize(ColumnStats s)
     {
+        s.Top.Compact();   // first: the decrement it may make raises top_error
         var buf = new ArrayBufferWriter<byte>(4096);
         using (var w = new Utf8JsonWriter(buf, WriterOptions))
         {
@@ -102,6 +103,7 @@ public static class StatsJson
                 NonNumeric = r.GetProperty("non_numeric").GetInt64(),
                 NumericCount = st.GetProperty("numeric_count").GetInt64(),
             };
+            s.MarkFolded();   // the numeric fields below are complete: the table restored after them is not to be folded in
             if (s.NumericCount > 0)
             {
                 s.Mean = st.GetProperty("mean").GetDouble();

@@ -1,0 +1,25 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Streaming.Contract;
+
+/// <summary>Small byte-string helpers for hot paths.</summary>
+public static class Bytes
+{
+    /// <summary>
+    /// The first min(8, length) bytes as a little-endian integer (missing high bytes 0): a short value as one
+    /// comparable, hashable word. Little-endian hosts only (x64, arm64: the targets we publish).
+    /// </summary>
+    public static ulong LittleEndian(ReadOnlySpan<byte> data)
+    {
+        // Overlapping loads instead of one branch per size bit: values of mixed lengths ("55+", "0-17", "26-35") then
+        // cost no mispredicted branches. Overlapping bytes are OR-ed with themselves, so the result is exact.
+        int n = data.Length;
+        ref byte p = ref MemoryMarshal.GetReference(data);
+        if (n >= 8) return Unsafe.ReadUnaligned<ulong>(ref p);
+        if (n >= 4)
+            return Unsafe.ReadUnaligned<uint>(ref p) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, n - 4)) << ((n - 4) * 8));
+        if (n == 0) return 0;
+        return p | ((ulong)Unsafe.Add(ref p, n >> 1) << ((n >> 1) * 8)) | ((ulong)Unsafe.Add(ref p, n - 1) << ((n - 1) * 8));
+    }
+}
