@@ -15,8 +15,17 @@ public sealed record TaskContext(
     long InputStart,
     long InputLength,
     string? OutputDir,
-    string? TaskOutputDir)
+    string? TaskOutputDir,
+    bool UnderHadoop = false,
+    int Vcores = 1)
 {
+    /// <summary>
+    /// Worker threads a task should use: under Hadoop the vcores YARN granted the container
+    /// (<c>mapreduce.{map,reduce}.cpu.vcores</c>, 1 by default), so a task never takes more CPU than it was scheduled
+    /// for; in a plain pipe, every core this process may use (cgroup limits included).
+    /// </summary>
+    public int DefaultThreads => UnderHadoop ? Vcores : Environment.ProcessorCount;
+
     /// <summary>True when the split starts at offset 0 of its file: the only split that sees a header line.</summary>
     public bool AtFileStart => InputStart == 0;
 
@@ -48,6 +57,9 @@ public sealed record TaskContext(
             InputStart: GetLong(0, "mapreduce_map_input_start", "map_input_start"),
             InputLength: GetLong(-1, "mapreduce_map_input_length", "map_input_length"),
             OutputDir: Get("mapreduce_output_fileoutputformat_outputdir", "mapred_output_dir"),
-            TaskOutputDir: Get("mapreduce_task_output_dir", "mapred_work_output_dir"));
+            TaskOutputDir: Get("mapreduce_task_output_dir", "mapred_work_output_dir"),
+            UnderHadoop: Get("mapreduce_task_id", "mapred_tip_id") is not null,
+            Vcores: (int)Math.Clamp(GetLong(1, ismap is null || ismap.Equals("true", StringComparison.OrdinalIgnoreCase)
+                ? "mapreduce_map_cpu_vcores" : "mapreduce_reduce_cpu_vcores"), 1, 256));
     }
 }

@@ -11,21 +11,27 @@ public sealed class ColumnStats
 {
     public static readonly double[] QuantileLevels = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
 
-    public ColumnStats(string name, int index, bool forcedCategorical = false, int topCapacity = FrequentValues.DefaultCapacity)
+    /// <param name="missingTokens">When given, <see cref="Add"/> counts a value equal to one of its missing tokens as
+    /// missing, so the caller need not test every value (a deferred column tests each distinct value once).</param>
+    public ColumnStats(string name, int index, bool forcedCategorical = false, int topCapacity = FrequentValues.DefaultCapacity,
+        Csv.CsvOptions? missingTokens = null)
     {
+        _missingTokens = missingTokens;
         Name = name;
         Index = index;
         ForcedCategorical = forcedCategorical;
-        Top = new FrequentValues(topCapacity);
+        _top = new FrequentValues(topCapacity);
     }
 
     public string Name { get; }
     public int Index { get; }
     public bool ForcedCategorical { get; private set; }
 
+    private readonly Csv.CsvOptions? _missingTokens;
+
     /// <summary>Non-missing values.</summary>
-    public long Count { get; internal set; }
-    public long Missing { get; internal set; }
+    public long Count { get => Folded()._count; internal set => _count = value; }
+    public long Missing { get => Folded()._missing; internal set => _missing = value; }
     /// <summary>Non-missing values that do not parse as a finite invariant-culture number.</summary>
     public long NonNumeric { get => Folded()._nonNumeric; internal set => _nonNumeric = value; }
 
@@ -36,13 +42,14 @@ public sealed class ColumnStats
     public double Min { get => Folded()._min; internal set => _min = value; }
     public double Max { get => Folded()._max; internal set => _max = value; }
 
-    private long _nonNumeric, _numericCount;
+    private long _count, _missing, _nonNumeric, _numericCount;
     private double _mean, _m2, _min = double.PositiveInfinity, _max = double.NegativeInfinity;
     private KllSketch _quantiles = new();
 
     public KllSketch Quantiles { get => Folded()._quantiles; internal set => _quantiles = value; }
     public HyperLogLog Distinct { get; internal set; } = new();
-    public FrequentValues Top { get; internal set; }
+    public FrequentValues Top { get => Folded()._top; internal set => _top = value; }
+    private FrequentValues _top;
 
     public bool IsNumeric => !ForcedCategorical && NonNumeric == 0 && NumericCount > 0;
     public string Kind => IsNumeric ? "numeric" : "categorical";
@@ -60,7 +67,7 @@ public sealed class ColumnStats
     internal void EnsureDistinct()
     {
         if (_distinctComplete) return;
-        foreach (var key in Top.Keys) Distinct.AddHash(DistinctHash(key));
+        foreach (var key in _top.Keys) Distinct.AddHash(DistinctHash(key));
         _distinctComplete = true;
     }
 
@@ -69,7 +76,7 @@ public sealed class ColumnStats
 
     internal void MarkDistinctComplete() => _distinctComplete = true;
 
-    public void AddMissing() => Missing++;
+    public void AddMissing() => _missing++;
 
     // While the frequency table is exact it holds every value with its count, so the numeric side (parse, moments,
     // quantile sketch) is deferred: a value costs one hash and one probe, and each distinct value is parsed once, with
@@ -79,19 +86,21 @@ public sealed class ColumnStats
 
     public void Add(ReadOnlySpan<byte> value)
     {
-        Count++;
         if (_deferred)
         {
-            if (Top.Count < Top.Capacity && value.Length <= FrequentValues.MaxValueBytes)
+            if (_top.Count < _top.Capacity && value.Length <= FrequentValues.MaxValueBytes)
             {
-                Top.Add(value);
+                _count++;
+                _top.Add(value);
                 return;
             }
             Fold();
         }
-        if (!_distinctComplete && (Top.Count >= Top.Capacity || value.Length > FrequentValues.MaxValueBytes)) EnsureDistinct();
+        if (_missingTokens is not null && _missingTokens.IsMissing(value)) { _missing++; return; }
+        _count++;
+        if (!_distinctComplete && (_top.Count >= _top.Capacity || value.Length > FrequentValues.MaxValueBytes)) EnsureDistinct();
         if (_distinctComplete) Distinct.AddHash(DistinctHash(value));
-        Top.Add(value);
+        _top.Add(value);
         if (!NumberParser.TryParse(value, out double x)) _nonNumeric++;
         // Moments and quantiles only matter while the column can still be numeric: a forced-categorical column or
         // one that has shown a non-number is categorical after any merge, so it skips the quantile sketch.
@@ -108,10 +117,17 @@ public sealed class ColumnStats
     private void Fold()
     {
         _deferred = false;
-        foreach (var (key, count) in Top.Entries())
+        if (_missingTokens is not null)
+        {
+            // Missing tokens went into the table like any value; they leave it as missing counts.
+            long moved = _top.RemoveWhere(_missingTokens.IsMissing);
+            _count -= moved;
+            _missing += moved;
+        }
+        foreach (var (key, count) in _top.Entries())
             if (!NumberParser.TryParse(key, out _)) _nonNumeric += count;
         if (ForcedCategorical || _nonNumeric > 0) return;
-        foreach (var (key, count) in Top.Entries())
+        foreach (var (key, count) in _top.Entries())
         {
             NumberParser.TryParse(key, out double x);
             AddNumber(x, count);
@@ -158,6 +174,6 @@ public sealed class ColumnStats
         EnsureDistinct();
         other.EnsureDistinct();
         Distinct.Merge(other.Distinct);
-        Top.Merge(other.Top);
+        _top.Merge(other.Top);
     }
 }

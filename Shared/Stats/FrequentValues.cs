@@ -214,6 +214,23 @@ public sealed class FrequentValues
         if (Count > Capacity) Overflow();
     }
 
+    public delegate bool KeyPredicate(ReadOnlySpan<byte> key);
+
+    /// <summary>Removes the entries whose value matches; returns the sum of their counts.</summary>
+    public long RemoveWhere(KeyPredicate match)
+    {
+        long removed = 0;
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            if (_slots[i].Tag == 0 || !match(_arena.AsSpan(_locations[i].Offset, _locations[i].Length))) continue;
+            removed += _slots[i].Count;
+            _slots[i].Tag = 0;
+        }
+        // Emptied slots break probe chains: re-insert the rest.
+        if (removed > 0) Rebuild(_slots.Length, 0);
+        return removed;
+    }
+
     /// <summary>Every entry with its count, in table order (not compacted).</summary>
     public IEnumerable<(byte[] Key, long Count)> Entries()
     {

@@ -21,7 +21,7 @@ public static class StatsMapTask
     {
         public readonly ColumnStats[] Columns = columns;
         public readonly System.Collections.Concurrent.BlockingCollection<(byte[] Data, int Length, long FirstLine)> Queue = new(2);
-        public long RowsRead, RowsOk, Missing;
+        public long RowsRead, RowsOk;
         public Thread? Thread;
         public Exception? Error;
     }
@@ -35,32 +35,30 @@ public static class StatsMapTask
         // The first line (the header, when the split starts the file) is read here, so every worker knows the columns.
         var head = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = threads > 1 ? 1 : long.MaxValue };
         ColumnStats[]? columns = null;
-        long missing = 0;
         while (head.TryRead(out var row))
         {
-            columns ??= CreateColumns(head.Columns, options);
-            missing += Update(columns, row, csv);
+            columns ??= CreateColumns(head.Columns, options, csv);
+            Update(columns, row);
         }
         long rowsRead = head.RowsRead, rowsOk = head.RowsOk;
         if (threads > 1 && head.HasColumns)
         {
-            columns ??= CreateColumns(head.Columns, options);
+            columns ??= CreateColumns(head.Columns, options, csv);
             var withColumns = new CsvOptions
             {
                 Delimiter = csv.Delimiter, Quote = csv.Quote, Header = HeaderMode.None, Columns = head.Columns,
                 MissingTokens = csv.MissingTokens, Trim = csv.Trim, MaxLineBytes = csv.MaxLineBytes,
             };
-            var (more, moreOk, moreMissing) = RunParallel(lines, head.LineNumber, withColumns, columns, options, threads, rejects, reporter);
+            var (more, moreOk) = RunParallel(lines, head.LineNumber, withColumns, columns, options, threads, rejects, reporter);
             rowsRead += more;
             rowsOk += moreOk;
-            missing += moreMissing;
         }
+        if (columns is null && head.HasColumns) columns = CreateColumns(head.Columns, options, csv);
         reporter.Increment(Counters.Group, Counters.RowsRead, rowsRead);
         reporter.Increment(Counters.Group, Counters.RowsOk, rowsOk);
-        reporter.Increment(Counters.Group, Counters.MissingValues, missing);
+        reporter.Increment(Counters.Group, Counters.MissingValues, columns?.Sum(c => c.Missing) ?? 0);
         rejects.CheckThreshold(rowsRead);
 
-        if (columns is null && head.HasColumns) columns = CreateColumns(head.Columns, options);
         using var writer = new KeyValueWriter(output);
         foreach (var c in columns ?? [])
             writer.Write(c.Name, StatsJson.Serialize(c));
@@ -70,45 +68,42 @@ public static class StatsMapTask
         return ExitCodes.Ok;
     }
 
-    private static long Update(ColumnStats[] columns, CsvLineParser row, CsvOptions csv)
+    // Missing tokens are recognised inside ColumnStats (built with the CSV options).
+    private static void Update(ColumnStats[] columns, CsvLineParser row)
     {
-        long missing = 0;
-        for (int i = 0; i < columns.Length; i++)
-        {
-            var v = row[i];
-            if (csv.IsMissing(v)) { columns[i].AddMissing(); missing++; }
-            else columns[i].Add(v);
-        }
-        return missing;
+        for (int i = 0; i < columns.Length; i++) columns[i].Add(row[i]);
     }
 
-    private static (long Rows, long Ok, long Missing) RunParallel(LineReader lines, long lineNumber, CsvOptions csv, ColumnStats[] first,
+    private static (long Rows, long Ok) RunParallel(LineReader lines, long lineNumber, CsvOptions csv, ColumnStats[] first,
         StatsOptions options, int threads, RejectedRows rejects, Reporter reporter)
     {
+        void Process(Worker worker, byte[] data, int length, long firstLine)
+        {
+            using var lr = new LineReader(new MemoryStream(data, 0, length, writable: false), csv.MaxLineBytes, Math.Max(length, 1));
+            var rr = new CsvRowReader(lr, csv, atFileStart: false, rejects, reporter) { LineNumberBase = firstLine - 1 };
+            while (rr.TryRead(out var row)) Update(worker.Columns, row);
+            worker.RowsRead += rr.RowsRead;
+            worker.RowsOk += rr.RowsOk;
+            System.Buffers.ArrayPool<byte>.Shared.Return(data);
+        }
+
         var workers = new Worker[threads];
         for (int w = 0; w < threads; w++)
         {
-            var worker = workers[w] = new Worker(w == 0 ? first : CreateColumns(csv.Columns!, options));
+            var worker = workers[w] = new Worker(w == 0 ? first : CreateColumns(csv.Columns!, options, csv));
+            if (w == 0) continue;   // worker 0 is this thread
             worker.Thread = new Thread(() =>
             {
                 try
                 {
-                    foreach (var (data, length, firstLine) in worker.Queue.GetConsumingEnumerable())
-                    {
-                        using var lr = new LineReader(new MemoryStream(data, 0, length, writable: false), csv.MaxLineBytes, Math.Max(length, 1));
-                        var rr = new CsvRowReader(lr, csv, atFileStart: false, rejects, reporter) { LineNumberBase = firstLine - 1 };
-                        while (rr.TryRead(out var row)) worker.Missing += Update(worker.Columns, row, csv);
-                        worker.RowsRead += rr.RowsRead;
-                        worker.RowsOk += rr.RowsOk;
-                        System.Buffers.ArrayPool<byte>.Shared.Return(data);
-                    }
+                    foreach (var (data, length, firstLine) in worker.Queue.GetConsumingEnumerable()) Process(worker, data, length, firstLine);
                 }
                 catch (Exception e) { worker.Error = e; }
             }) { IsBackground = true, Name = $"stats-worker-{w}" };
             worker.Thread.Start();
         }
-        // This thread only cuts the input into blocks at line ends (and counts lines for the workers' line
-        // numbers); all parsing happens in the workers.
+        // This thread cuts the input into blocks at line ends (counting lines for the workers' line numbers), deals
+        // them round-robin and parses its own share: N threads in all, none of them only waiting on a pipe.
         var input = lines.Rest();
         long tooLong = 0;
         int next = 0;
@@ -118,9 +113,11 @@ public static class StatsMapTask
         {
             var w = workers[next];
             next = (next + 1) % workers.Length;
-            if (w.Error is not null || !w.Queue.TryAdd((data, length, lineNumber + 1), Timeout.Infinite))
-                System.Buffers.ArrayPool<byte>.Shared.Return(data);   // a worker that died takes no more blocks
+            long firstLine = lineNumber + 1;
             lineNumber += data.AsSpan(0, length).Count((byte)'\n');
+            if (w.Thread is null) Process(w, data, length, firstLine);
+            else if (w.Error is not null || !w.Queue.TryAdd((data, length, firstLine), Timeout.Infinite))
+                System.Buffers.ArrayPool<byte>.Shared.Return(data);   // a worker that died takes no more blocks
         }
         try
         {
@@ -165,13 +162,13 @@ public static class StatsMapTask
         finally
         {
             foreach (var w in workers) w.Queue.CompleteAdding();
-            foreach (var w in workers) w.Thread!.Join();
+            foreach (var w in workers) w.Thread?.Join();
         }
         if (workers.FirstOrDefault(w => w.Error is not null) is { } failed)
             throw failed.Error is ConfigException or DataException ? failed.Error : new IOException($"stats worker failed: {failed.Error!.Message}", failed.Error);
         for (int w = 1; w < workers.Length; w++)
             for (int i = 0; i < first.Length; i++) first[i].Merge(workers[w].Columns[i]);
-        return (workers.Sum(w => w.RowsRead) + tooLong, workers.Sum(w => w.RowsOk), workers.Sum(w => w.Missing));
+        return (workers.Sum(w => w.RowsRead) + tooLong, workers.Sum(w => w.RowsOk));
     }
 
     /// <summary>Reads until past the next '\n'; moves what follows it to the front of <paramref name="buffer"/>.</summary>
@@ -188,11 +185,11 @@ public static class StatsMapTask
         }
     }
 
-    private static ColumnStats[] CreateColumns(IReadOnlyList<string> names, StatsOptions options)
+    private static ColumnStats[] CreateColumns(IReadOnlyList<string> names, StatsOptions options, CsvOptions csv)
     {
         foreach (var c in options.Categorical)
             if (!names.Contains(c)) throw new ConfigException($"--categorical names column '{c}', which is not in the input (columns: {string.Join(",", names)})");
-        return names.Select((n, i) => new ColumnStats(n, i, options.Categorical.Contains(n), options.TopCapacity)).ToArray();
+        return names.Select((n, i) => new ColumnStats(n, i, options.Categorical.Contains(n), options.TopCapacity, csv)).ToArray();
     }
 }
 

@@ -41,7 +41,7 @@ public static class Phases
         using var fs = File.OpenRead(file);
         using var lr = new LineReader(fs);
         var p = new CsvLineParser(csv);
-        var cols = Enumerable.Range(0, 12).Select(i => new ColumnStats("c" + i, i, i is 0 or 1 or 4 or 7 or 8 or 9 or 10, capacity)).ToArray();
+        var cols = Enumerable.Range(0, 12).Select(i => new ColumnStats("c" + i, i, i is 0 or 1 or 4 or 7 or 8 or 9 or 10, capacity, csv)).ToArray();
         var tops = Enumerable.Range(0, 12).Select(i => new FrequentValues(capacity)).ToArray();
         long acc = 0;
         while (lr.TryReadLine(out var line, out _))
@@ -62,7 +62,7 @@ public static class Phases
                     case 6: if (i >= 2) tops[i].Add(v); break;
                     case 7: tops[i].Add(v); break;
                     case 8: if (NumberParser.TryParse(v, out var d)) acc += (long)d; break;
-                    default: if (csv.IsMissing(v)) cols[i].AddMissing(); else cols[i].Add(v); break;
+                    default: cols[i].Add(v); break;
                 }
             }
         }

@@ -299,6 +299,8 @@ public sealed partial class JobRunner
     private Dictionary<string, string> TaskEnv(string attemptId, string taskId, bool isMap, int partition, string? attemptOut)
     {
         var env = new Dictionary<string, string>();
+        // Defaults a real task sees from mapred-default.xml (a task sizes its parallelism by its vcores).
+        env["mapreduce_map_cpu_vcores"] = env["mapreduce_reduce_cpu_vcores"] = "1";
         foreach (var (k, v) in _conf.Properties) env[EnvName().Replace(k, "_")] = v;
         env["mapreduce_job_id"] = env["mapred_job_id"] = _jobId;
         env["mapreduce_job_name"] = _conf.Get("mapreduce.job.name", "streamjob");
