@@ -30,7 +30,7 @@ internal static class StatsCommand
             var stats = new StatsOptions(CsvOptions.ParseList(r.GetValue(categorical)) ?? [], cap);
             if (r.GetValue(threads) < 0) throw new ConfigException("--threads must be 0 (auto) or more");
             var ctx = TaskContext.FromEnvironment();
-            return StatsMapTask.Run(Console.OpenStandardInput(), Console.OpenStandardOutput(), options, stats,
+            return StatsMapTask.Run(StandardStreams.Input(), StandardStreams.Output(), options, stats,
                 r.GetValue(csv.MaxBadFraction), ctx, reporter, logs.CreateLogger("mapper.stats"),
                 r.GetValue(threads) is > 0 and var t ? t : ctx.DefaultThreads);
         }));

@@ -22,7 +22,7 @@ internal static class TransformCommand
             var plan = output.LoadPlan(r);
             using var webhdfs = output.ConfigureWebHdfs(r, logs);
             var options = output.Options(r) with { Shuffle = r.GetValue(shuffle), Seed = r.GetValue(seed), MaxBadFraction = r.GetValue(maxBad) };
-            return TransformMapTask.Run(Console.OpenStandardInput(), Console.OpenStandardOutput(), plan, options,
+            return TransformMapTask.Run(StandardStreams.Input(), StandardStreams.Output(), plan, options,
                 TaskContext.FromEnvironment(), reporter, logs.CreateLogger("mapper.transform"));
         }));
         return cmd;

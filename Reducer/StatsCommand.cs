@@ -12,7 +12,7 @@ internal static class StatsCommand
     {
         var cmd = new Command("stats", "Merge partial column statistics (combiner and reducer of the statistics job)");
         cmd.SetAction(r => TaskHost.Execute("reducer.stats", (logs, reporter) =>
-            StatsReduceTask.Run(Console.OpenStandardInput(), Console.OpenStandardOutput(), reporter, logs.CreateLogger("reducer.stats"))));
+            StatsReduceTask.Run(StandardStreams.Input(), StandardStreams.Output(), reporter, logs.CreateLogger("reducer.stats"))));
         return cmd;
     }
 }

@@ -16,7 +16,7 @@ internal static class TransformCommand
         cmd.SetAction(r => TaskHost.Execute("reducer.transform", (logs, reporter) =>
         {
             using var webhdfs = output.ConfigureWebHdfs(r, logs);
-            return TransformReduceTask.Run(Console.OpenStandardInput(), Console.OpenStandardOutput(), output.LoadPlan(r),
+            return TransformReduceTask.Run(StandardStreams.Input(), StandardStreams.Output(), output.LoadPlan(r),
                 output.Options(r), TaskContext.FromEnvironment(), reporter, logs.CreateLogger("reducer.transform"));
         }));
         return cmd;

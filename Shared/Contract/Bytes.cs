@@ -10,6 +10,7 @@ public static class Bytes
     /// The first min(8, length) bytes as a little-endian integer (missing high bytes 0): a short value as one
     /// comparable, hashable word. Little-endian hosts only (x64, arm64: the targets we publish).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong LittleEndian(ReadOnlySpan<byte> data)
     {
         // Overlapping loads instead of one branch per size bit: values of mixed lengths ("55+", "0-17", "26-35") then

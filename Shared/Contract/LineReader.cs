@@ -17,11 +17,24 @@ public sealed class LineReader : IDisposable
     private bool _eof;
     private long _position;
 
+    private readonly bool _ownsBuffer = true;
+
     public LineReader(Stream stream, int maxLineBytes = 64 << 20, int bufferSize = 1 << 20)
     {
         _stream = stream;
         MaxLineBytes = maxLineBytes;
         _buf = ArrayPool<byte>.Shared.Rent(bufferSize);
+    }
+
+    /// <summary>Lines of <paramref name="length"/> bytes already in memory, read in place (the caller keeps the array).</summary>
+    public LineReader(byte[] data, int length, int maxLineBytes)
+    {
+        _stream = Stream.Null;
+        MaxLineBytes = maxLineBytes;
+        _buf = data;
+        _end = length;
+        _eof = true;
+        _ownsBuffer = false;
     }
 
     public int MaxLineBytes { get; }
@@ -153,7 +166,7 @@ public sealed class LineReader : IDisposable
 
     public void Dispose()
     {
-        if (_buf.Length > 0) ArrayPool<byte>.Shared.Return(_buf);
+        if (_ownsBuffer && _buf.Length > 0) ArrayPool<byte>.Shared.Return(_buf);
         _buf = [];
     }
 }

@@ -99,8 +99,9 @@ public sealed class ColumnStats
         if (_missingTokens is not null && _missingTokens.IsMissing(value)) { _missing++; return; }
         _count++;
         if (!_distinctComplete && (_top.Count >= _top.Capacity || value.Length > FrequentValues.MaxValueBytes)) EnsureDistinct();
-        if (_distinctComplete) Distinct.AddHash(DistinctHash(value));
-        _top.Add(value);
+        ulong hash = Hash64.Of(value);
+        if (_distinctComplete) Distinct.AddHash(hash | 1);   // DistinctHash
+        _top.AddHashed(value, hash);
         if (!NumberParser.TryParse(value, out double x)) _nonNumeric++;
         // Moments and quantiles only matter while the column can still be numeric: a forced-categorical column or
         // one that has shown a non-number is categorical after any merge, so it skips the quantile sketch.

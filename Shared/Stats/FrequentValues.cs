@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Streaming.Contract;
 
@@ -41,6 +42,7 @@ public sealed class FrequentValues
     private Slot[] _slots = [];
     private Location[] _locations = [];
     private int _mask;
+    private int _shift;
     private byte[] _arena = new byte[4096];
     private int _arenaUsed;
     // Scratch of a decrement, kept so a high-cardinality column does not allocate per decrement.
@@ -68,6 +70,7 @@ public sealed class FrequentValues
         _slots = new Slot[slots];
         _locations = new Location[slots];
         _mask = slots - 1;
+        _shift = 64 - BitOperations.Log2((uint)slots);
     }
 
     /// <summary>
@@ -75,20 +78,35 @@ public sealed class FrequentValues
     /// injective, so equal tags mean equal values. Longer: a MurmurHash64A with the top byte cleared (so it can never
     /// equal a short value's tag).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong TagOf(ReadOnlySpan<byte> value) =>
         value.Length <= ShortKeyBytes
             ? Bytes.LittleEndian(value) | ((ulong)(value.Length + 1) << 56)
-            : (Hash64.Of(value) & 0x00FF_FFFF_FFFF_FFFF) | 1;
+            : LongTag(Hash64.Of(value));
+
+    private static ulong LongTag(ulong hash64) => (hash64 & 0x00FF_FFFF_FFFF_FFFF) | 1;
 
     private static bool IsShort(ulong tag) => tag >> 56 != 0;
 
-    // Tags of short values are raw bytes: mix them so the low bits index well.
-    private int Home(ulong tag) => (int)Hash64.Mix(tag) & _mask;
+    // Fibonacci hashing: one multiply spreads a tag (raw bytes for short values) over the index's high bits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Home(ulong tag) => (int)((tag * 0x9E3779B97F4A7C15) >> _shift);
 
     public void Add(ReadOnlySpan<byte> value, long count = 1)
     {
         if (value.Length > MaxValueBytes) { Truncated = true; return; }
-        ulong tag = TagOf(value);
+        Add(value, TagOf(value), count);
+    }
+
+    /// <summary>Adds a value whose <see cref="Hash64.Of(ReadOnlySpan{byte}, ulong)"/> the caller has computed anyway.</summary>
+    public void AddHashed(ReadOnlySpan<byte> value, ulong hash64)
+    {
+        if (value.Length > MaxValueBytes) { Truncated = true; return; }
+        Add(value, value.Length <= ShortKeyBytes ? TagOf(value) : LongTag(hash64), 1);
+    }
+
+    private void Add(ReadOnlySpan<byte> value, ulong tag, long count)
+    {
         int i = Find(tag, value);
         if (_slots[i].Tag != 0)
         {
@@ -100,6 +118,7 @@ public sealed class FrequentValues
     }
 
     /// <summary>The slot holding the value, or the empty slot where it belongs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Find(ulong tag, ReadOnlySpan<byte> value)
     {
         var slots = _slots;

@@ -79,7 +79,7 @@ public static class StatsMapTask
     {
         void Process(Worker worker, byte[] data, int length, long firstLine)
         {
-            using var lr = new LineReader(new MemoryStream(data, 0, length, writable: false), csv.MaxLineBytes, Math.Max(length, 1));
+            using var lr = new LineReader(data, length, csv.MaxLineBytes);
             var rr = new CsvRowReader(lr, csv, atFileStart: false, rejects, reporter) { LineNumberBase = firstLine - 1 };
             while (rr.TryRead(out var row)) Update(worker.Columns, row);
             worker.RowsRead += rr.RowsRead;
