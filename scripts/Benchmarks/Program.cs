@@ -1,11 +1,11 @@
 using BenchmarkDotNet.Running;
 using Streaming.Benchmarks;
 
-// Benchmarks micro [BenchmarkDotNet args] | webhdfs-serve FILE | webhdfs-read URI
+// Benchmarks micro [BenchmarkDotNet args] | webhdfs-serve FILE | webhdfs-read URI [TIMES] | phases FILE
 return args.FirstOrDefault() switch
 {
     "webhdfs-serve" => WebHdfsBench.Serve(args[1]),
-    "webhdfs-read" => WebHdfsBench.Read(args[1]),
+    "webhdfs-read" => WebHdfsBench.Read(args[1], args.Length > 2 ? int.Parse(args[2]) : 1),
     "phases" => Phases.Run(args[1]),
     _ => Run(args.SkipWhile(a => a == "micro").ToArray()),
 };

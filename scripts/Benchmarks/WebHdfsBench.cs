@@ -20,15 +20,17 @@ public static class WebHdfsBench
         return 0;
     }
 
-    public static int Read(string uri)
+    /// <summary>Reads the file <paramref name="times"/> times over, one after the other, with one client.</summary>
+    public static int Read(string uri, int times)
     {
         var (o, path) = WebHdfsOptions.Parse(uri);
         using var c = new WebHdfsClient(o);
         var sw = Stopwatch.StartNew();
         long n = 0;
-        using (var s = c.OpenRead(path))
+        var buf = new byte[1 << 20];
+        for (int t = 0; t < times; t++)
         {
-            var buf = new byte[1 << 20];
+            using var s = c.OpenRead(path);
             int r;
             while ((r = s.Read(buf, 0, buf.Length)) > 0) n += r;
         }

@@ -33,13 +33,15 @@ def ratio(a, b):
 ratios = {
     "stats vs python mapper": ratio(g("ours: mapper stats"), g("python: stats mapper")),
     "stats vs cat": ratio(g("ours: mapper stats"), g("cat")),
+    "stats --threads 1 vs python mapper": ratio(g("ours: mapper stats --threads 1"), g("python: stats mapper")),
+    "stats --threads 1 vs cat": ratio(g("ours: mapper stats --threads 1"), g("cat")),
     "transform vs python mapper": ratio(g("ours: mapper transform"), g("python: transform mapper")),
     "pipeline vs pandas+sklearn": ratio(g("ours: local pipeline (2 maps)"), g("pandas+sklearn")),
     "trainer vs pytorch (samples/s)": ratio(ours_sps, torch_sps),
     "trainer rmse vs pytorch": ratio(ours_rmse, torch_rmse),
     "webhdfs read vs curl": ratio(g("ours: WebHDFS OPEN"), g("curl: WebHDFS OPEN")),
 }
-rss = [g(n, "peak_rss_mb") for n in ("ours: mapper stats", "ours: mapper stats (adult)", "ours: mapper transform") if g(n, "peak_rss_mb")]
+rss = [g(n, "peak_rss_mb") for n in ("ours: mapper stats", "ours: mapper stats --threads 1", "ours: mapper stats (adult)", "ours: mapper transform") if g(n, "peak_rss_mb")]
 targets = [
     ("mapper stats >= 30x python streaming mapper", ratios["stats vs python mapper"], lambda v: v >= 30),
     ("mapper stats >= 25% of cat", ratios["stats vs cat"], lambda v: v >= 0.25),
