@@ -85,8 +85,16 @@ public sealed class LineReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Where the line just returned lies: <see cref="Buffer"/>[<see cref="LineStart"/>, +length), for parsing in place
+    /// (not for a line reported too long, which is a copy).
+    /// </summary>
+    public byte[] Buffer => _buf;
+    public int LineStart { get; private set; }
+
     private ReadOnlySpan<byte> Emit(int from, int lineEnd, int next)
     {
+        LineStart = from;
         LineOffset = _position;
         _position += next - from;
         _start = next;
@@ -125,7 +133,7 @@ public sealed class LineReader : IDisposable
         {
             // Slide the partial line to the front so the buffer only grows for lines longer than itself.
             int live = _end - _start;
-            Buffer.BlockCopy(_buf, _start, _buf, 0, live);
+            System.Buffer.BlockCopy(_buf, _start, _buf, 0, live);
             scanFrom -= _start;
             _end = live;
             _start = 0;
@@ -133,7 +141,7 @@ public sealed class LineReader : IDisposable
         if (_end == _buf.Length)
         {
             var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buf.Length * 2, MaxLineBytes + 1));
-            Buffer.BlockCopy(_buf, 0, bigger, 0, _end);
+            System.Buffer.BlockCopy(_buf, 0, bigger, 0, _end);
             ArrayPool<byte>.Shared.Return(_buf);
             _buf = bigger;
         }

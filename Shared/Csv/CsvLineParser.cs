@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
+using System.Text.Unicode;
 using CsvHelper;
 using Streaming.Contract;
 
@@ -20,15 +21,18 @@ public sealed class CsvLineParser
     private byte[] _source = [];
     private byte[] _decoded = [];
     private byte[] _line = new byte[1024];
-    private int _lineLength;
     private CsvReaderOptions? _quotedOptions;
 
     public CsvLineParser(CsvOptions options) => _options = options;
 
     public int FieldCount { get; private set; }
 
-    /// <summary>The line as it was read (for quarantine), valid until the next <see cref="Parse"/>.</summary>
-    public ReadOnlySpan<byte> RawLine => _line.AsSpan(0, _lineLength);
+    // The line as it was read: in the caller's buffer (parsed in place) or in _line (a copy).
+    private byte[] _raw = [];
+    private int _rawStart, _rawLength;
+
+    /// <summary>The line as it was read (for quarantine), valid until the next <see cref="Parse(ReadOnlySpan{byte})"/>.</summary>
+    public ReadOnlySpan<byte> RawLine => _raw.AsSpan(_rawStart, _rawLength);
 
     public ReadOnlySpan<byte> this[int i]
     {
@@ -39,48 +43,79 @@ public sealed class CsvLineParser
         }
     }
 
-    /// <summary>Parses <paramref name="line"/>; returns null on success or the reason the line is malformed.</summary>
+    /// <summary>Parses a copy of <paramref name="line"/>; returns null on success or the reason the line is malformed.</summary>
     public RejectReason? Parse(ReadOnlySpan<byte> line)
     {
-        FieldCount = 0;
         if (_line.Length < line.Length) _line = new byte[Math.Max(line.Length, _line.Length * 2)];
         line.CopyTo(_line);
-        _lineLength = line.Length;
-        if (line.IndexOf(_options.Quote) < 0) return ParseUnquoted(line);
+        return Parse(_line, 0, line.Length);
+    }
+
+    /// <summary>
+    /// Parses <paramref name="buffer"/>[start, start+length) in place: the fields point into the buffer, so they are
+    /// valid while it is unchanged. Returns null on success or the reason the line is malformed (invalid UTF-8, broken
+    /// quoting).
+    /// </summary>
+    public RejectReason? Parse(byte[] buffer, int start, int length)
+    {
+        FieldCount = 0;
+        (_raw, _rawStart, _rawLength) = (buffer, start, length);
+        _source = buffer;
+        var (quoted, nonAscii) = SplitUnquoted(buffer, start, length);
+        if (!quoted && !nonAscii) return null;
+        var line = buffer.AsSpan(start, length);
+        if (nonAscii && !Utf8.IsValid(line)) return RejectReason.InvalidUtf8;
+        if (!quoted) return null;
+        FieldCount = 0;
         return ParseQuoted(line);
     }
 
-    private RejectReason? ParseUnquoted(ReadOnlySpan<byte> line)
+    /// <summary>
+    /// One pass over the line: every delimiter ends a field, and the same vector loads tell whether the line has a
+    /// quote (then it is re-parsed by the RFC 4180 path) or a non-ASCII byte (then it is UTF-8-validated). Most lines
+    /// have neither, so they are read exactly once. Loads may run past the line's end inside the buffer; the bits
+    /// beyond it are masked off.
+    /// </summary>
+    private (bool Quoted, bool NonAscii) SplitUnquoted(byte[] buffer, int start, int length)
     {
-        _source = _line;
-        byte d = _options.Delimiter;
-        int start = 0, i = 0;
-        // One vector compare finds every delimiter in 32 bytes (a typical row is two or three loads), instead of one
-        // IndexOf call per short field.
+        byte d = _options.Delimiter, q = _options.Quote;
+        int end = start + length, fieldStart = start, i = start;
+        bool quoted = false, nonAscii = false;
         if (Vector256.IsHardwareAccelerated)
         {
             var delim = Vector256.Create(d);
-            ref byte b = ref MemoryMarshal.GetReference(line);
-            for (; i + 32 <= line.Length; i += 32)
+            var quote = Vector256.Create(q);
+            ref byte b = ref MemoryMarshal.GetArrayDataReference(buffer);
+            for (; i < end && i + 32 <= buffer.Length; i += 32)
             {
-                uint mask = Vector256.Equals(Vector256.LoadUnsafe(ref b, (nuint)i), delim).ExtractMostSignificantBits();
+                var v = Vector256.LoadUnsafe(ref b, (nuint)i);
+                int valid = end - i;
+                uint keep = valid >= 32 ? uint.MaxValue : (1u << valid) - 1;
+                uint mask = Vector256.Equals(v, delim).ExtractMostSignificantBits() & keep;
+                quoted |= (Vector256.Equals(v, quote).ExtractMostSignificantBits() & keep) != 0;
+                nonAscii |= (v.ExtractMostSignificantBits() & keep) != 0;
                 while (mask != 0)
                 {
                     int at = i + BitOperations.TrailingZeroCount(mask);
-                    AddField(start, at - start);
-                    start = at + 1;
+                    AddField(fieldStart, at - fieldStart);
+                    fieldStart = at + 1;
                     mask &= mask - 1;
                 }
             }
         }
-        for (; i < line.Length; i++)
+        for (; i < end; i++)
         {
-            if (line[i] != d) continue;
-            AddField(start, i - start);
-            start = i + 1;
+            byte c = buffer[i];
+            if (c == d)
+            {
+                AddField(fieldStart, i - fieldStart);
+                fieldStart = i + 1;
+            }
+            else if (c == q) quoted = true;
+            else if (c >= 0x80) nonAscii = true;
         }
-        AddField(start, line.Length - start);
-        return null;
+        AddField(fieldStart, end - fieldStart);
+        return (quoted, nonAscii);
     }
 
     private void AddField(int start, int length)

@@ -86,8 +86,8 @@ public sealed class CsvRowReader
         detail = null;
         if (tooLong) { detail = $"longer than {_lines.MaxLineBytes} bytes"; return RejectReason.LineTooLong; }
         if (line.IsEmpty) return RejectReason.EmptyLine;
-        if (!Utf8.IsValid(line)) return RejectReason.InvalidUtf8;
-        if (_parser.Parse(line) is { } bad) return bad;
+        // In place in the line reader's buffer; the parser validates UTF-8 where a line has non-ASCII bytes.
+        if (_parser.Parse(_lines.Buffer, _lines.LineStart, line.Length) is { } bad) return bad;
         if (_columns is null) _columns = Enumerable.Range(0, _parser.FieldCount).Select(i => "c" + i).ToArray();
         if (_parser.FieldCount != _columns.Count)
         {

@@ -27,11 +27,12 @@ public static class Phases
             long acc = 0;
             for (int run = 0; run < 3; run++)
             {
-                var sw = Stopwatch.StartNew();
+                // CPU time of this process, not wall time: on a shared VM, stolen time shows in the wall clock only.
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 acc = Once(file, csv, code, capacity);
-                best = Math.Min(best, sw.Elapsed.TotalSeconds);
+                best = Math.Min(best, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
             }
-            Console.WriteLine($"{phase,-8} {best:F3} s (best of 3) {acc}");
+            Console.WriteLine($"{phase,-8} {best:F3} s CPU (best of 3) {acc}");
         }
         return 0;
     }
@@ -47,7 +48,7 @@ public static class Phases
         while (lr.TryReadLine(out var line, out _))
         {
             if (code == 0) { acc += line.Length; continue; }
-            p.Parse(line);
+            p.Parse(lr.Buffer, lr.LineStart, line.Length);
             if (code == 1) { acc += p.FieldCount; continue; }
             int n = Math.Min(p.FieldCount, 12);
             for (int i = 0; i < n; i++)
