@@ -80,11 +80,12 @@ public sealed class CsvLineParser
     {
         byte d = _options.Delimiter, q = _options.Quote;
         int end = start + length, fieldStart = start, i = start;
-        bool quoted = false, nonAscii = false;
+        bool quoted = false, nonAscii = false, spaces = false;
         if (Vector256.IsHardwareAccelerated)
         {
             var delim = Vector256.Create(d);
             var quote = Vector256.Create(q);
+            var space = Vector256.Create((byte)' ');
             ref byte b = ref MemoryMarshal.GetArrayDataReference(buffer);
             for (; i < end && i + 32 <= buffer.Length; i += 32)
             {
@@ -93,11 +94,12 @@ public sealed class CsvLineParser
                 uint keep = valid >= 32 ? uint.MaxValue : (1u << valid) - 1;
                 uint mask = Vector256.Equals(v, delim).ExtractMostSignificantBits() & keep;
                 quoted |= (Vector256.Equals(v, quote).ExtractMostSignificantBits() & keep) != 0;
+                spaces |= (Vector256.Equals(v, space).ExtractMostSignificantBits() & keep) != 0;
                 nonAscii |= (v.ExtractMostSignificantBits() & keep) != 0;
                 while (mask != 0)
                 {
                     int at = i + BitOperations.TrailingZeroCount(mask);
-                    AddField(fieldStart, at - fieldStart);
+                    AddRawField(fieldStart, at - fieldStart);
                     fieldStart = at + 1;
                     mask &= mask - 1;
                 }
@@ -108,25 +110,31 @@ public sealed class CsvLineParser
             byte c = buffer[i];
             if (c == d)
             {
-                AddField(fieldStart, i - fieldStart);
+                AddRawField(fieldStart, i - fieldStart);
                 fieldStart = i + 1;
             }
             else if (c == q) quoted = true;
+            else if (c == (byte)' ') spaces = true;
             else if (c >= 0x80) nonAscii = true;
         }
-        AddField(fieldStart, end - fieldStart);
+        AddRawField(fieldStart, end - fieldStart);
+        // Trimming only where there is a space to trim (never, in most files).
+        if (spaces && _options.Trim)
+            for (int f = 0; f < FieldCount; f++) _fields[f] = Trimmed(_fields[f].Start, _fields[f].Length);
         return (quoted, nonAscii);
     }
 
-    private void AddField(int start, int length)
+    private void AddRawField(int start, int length)
     {
-        if (_options.Trim)
-        {
-            while (length > 0 && _source[start] == (byte)' ') { start++; length--; }
-            while (length > 0 && _source[start + length - 1] == (byte)' ') length--;
-        }
         if (FieldCount == _fields.Length) Array.Resize(ref _fields, _fields.Length * 2);
         _fields[FieldCount++] = (start, length);
+    }
+
+    private (int Start, int Length) Trimmed(int start, int length)
+    {
+        while (length > 0 && _source[start] == (byte)' ') { start++; length--; }
+        while (length > 0 && _source[start + length - 1] == (byte)' ') length--;
+        return (start, length);
     }
 
     private void EnsureSource(int length)

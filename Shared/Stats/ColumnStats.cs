@@ -84,18 +84,20 @@ public sealed class ColumnStats
     // fill the table.
     private bool _deferred = true;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(ReadOnlySpan<byte> value)
     {
-        if (_deferred)
+        if (_deferred && _top.Count < _top.Capacity && value.Length <= FrequentValues.MaxValueBytes)
         {
-            if (_top.Count < _top.Capacity && value.Length <= FrequentValues.MaxValueBytes)
-            {
-                _count++;
-                _top.Add(value);
-                return;
-            }
-            Fold();
+            _count++;
+            _top.Add(value);
         }
+        else AddUncommon(value);
+    }
+
+    private void AddUncommon(ReadOnlySpan<byte> value)
+    {
+        if (_deferred) Fold();
         if (_missingTokens is not null && _missingTokens.IsMissing(value)) { _missing++; return; }
         _count++;
         if (!_distinctComplete && (_top.Count >= _top.Capacity || value.Length > FrequentValues.MaxValueBytes)) EnsureDistinct();

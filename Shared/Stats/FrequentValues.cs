@@ -92,6 +92,7 @@ public sealed class FrequentValues
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Home(ulong tag) => (int)((tag * 0x9E3779B97F4A7C15) >> _shift);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(ReadOnlySpan<byte> value, long count = 1)
     {
         if (value.Length > MaxValueBytes) { Truncated = true; return; }
