@@ -20,7 +20,7 @@ public static class StatsMapTask
     private sealed class Worker(ColumnStats[] columns)
     {
         public readonly ColumnStats[] Columns = columns;
-        public readonly System.Collections.Concurrent.BlockingCollection<(byte[] Data, int Length, long FirstLine)> Queue = new(2);
+        public readonly System.Collections.Concurrent.BlockingCollection<(byte[] Data, int Length, long FirstLine)> Queue = new(8);
         public long RowsRead, RowsOk;
         public Thread? Thread;
         public Exception? Error;
