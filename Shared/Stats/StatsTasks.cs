@@ -15,12 +15,12 @@ public sealed record StatsOptions(IReadOnlyList<string> Categorical, int TopCapa
 /// </summary>
 public static class StatsMapTask
 {
-    private const int BlockBytes = 1 << 20;
+    private const int BlockBytes = 4 << 20;
 
     private sealed class Worker(ColumnStats[] columns)
     {
         public readonly ColumnStats[] Columns = columns;
-        public readonly System.Collections.Concurrent.BlockingCollection<(byte[] Data, int Length, long FirstLine)> Queue = new(8);
+        public readonly System.Collections.Concurrent.BlockingCollection<(byte[] Data, int Length, long FirstLine)> Queue = new(3);
         public long RowsRead, RowsOk;
         public Thread? Thread;
         public Exception? Error;
