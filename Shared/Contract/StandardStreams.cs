@@ -14,7 +14,7 @@ public static partial class StandardStreams
 
     public static Stream Input()
     {
-        if (OperatingSystem.IsLinux())
+        if (OperatingSystem.IsLinux() && StdinIsPipe())
         {
             try { _ = SetPipeSize(0, FSetPipeSize, PipeBytes); }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
@@ -24,7 +24,15 @@ public static partial class StandardStreams
 
     public static Stream Output() => Console.OpenStandardOutput();
 
+    // One readlink; a terminal, a file or /dev/null is left alone (and libc is not even loaded).
+    private static bool StdinIsPipe()
+    {
+        try { return new FileInfo("/proc/self/fd/0").LinkTarget?.StartsWith("pipe:", StringComparison.Ordinal) == true; }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
     // fcntl is variadic in C; with one int argument the x64/arm64 calling conventions pass it like a fixed one.
-    [LibraryImport("libc", EntryPoint = "fcntl")]
+    [LibraryImport("libc.so.6", EntryPoint = "fcntl")]
     private static partial int SetPipeSize(int fd, int cmd, int size);
 }
