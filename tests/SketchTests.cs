@@ -66,7 +66,7 @@ public class SketchTests
         // Short values are compared as one packed word: lengths, NUL bytes, the 7/8-byte boundary and UTF-8 must
         // still give one entry per distinct byte string, with exact counts.
         string[] values = ["", "\0", "\0\0", "1", "1\0", "\01", "12", "1234567", "12345678", "1234567\0", "123456789",
-            "P00069042", "P00069042-1", "é", "e\u0301", "ab", "ba", "abcdefg", "abcdefh", new string('x', 256)];
+            "P00069042", "P00069042-1", "123456789012345", "1234567890123456", "12345678901234\0", "é", "e\u0301", "ab", "ba", "abcdefg", "abcdefh", new string('x', 256)];
         var f = new FrequentValues(1000);
         var truth = new Dictionary<string, long>();
         var rng = new Random(11);

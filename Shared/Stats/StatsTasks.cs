@@ -71,7 +71,9 @@ public static class StatsMapTask
     // Missing tokens are recognised inside ColumnStats (built with the CSV options).
     private static void Update(ColumnStats[] columns, CsvLineParser row)
     {
-        for (int i = 0; i < columns.Length; i++) columns[i].Add(row[i]);
+        // The row reader returns only rows with exactly one field per column.
+        int n = Math.Min(columns.Length, row.FieldCount);
+        for (int i = 0; i < n; i++) columns[i].Add(row.FieldUnchecked(i));
     }
 
     private static (long Rows, long Ok) RunParallel(LineReader lines, long lineNumber, CsvOptions csv, ColumnStats[] first,
