@@ -27,7 +27,7 @@ log() { echo "$(date -u +%H:%M:%S) bench: $*" >&2; }
 log "building (Release), publishing, installing baselines' packages"
 bash scripts/setup.sh --bench
 dotnet build Streaming.sln -c Release -nologo -v quiet >&2
-[ -x dist/bin/mapper ] || bash scripts/publish.sh
+bash scripts/publish.sh   # always: a stale dist/ would measure old code
 RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
 BENCH=scripts/Benchmarks/bin/Release/net10.0/Benchmarks
 M=dist/bin/mapper T=dist/bin/trainer
