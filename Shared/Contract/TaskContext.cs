@@ -47,11 +47,12 @@ public sealed record TaskContext(
             long.TryParse(Get(names), out var v) ? v : fallback;
 
         var ismap = Get("mapreduce_task_ismap", "mapred_task_is_map");
+        bool isMap = ismap is null || ismap.Equals("true", StringComparison.OrdinalIgnoreCase);
         return new TaskContext(
             JobId: Get("mapreduce_job_id", "mapred_job_id") ?? "job_local_0001",
             TaskId: Get("mapreduce_task_id", "mapred_tip_id") ?? "task_local_0001_m_000000",
             AttemptId: Get("mapreduce_task_attempt_id", "mapred_task_id") ?? "attempt_local_0001_m_000000_0",
-            IsMap: ismap is null || ismap.Equals("true", StringComparison.OrdinalIgnoreCase),
+            IsMap: isMap,
             Partition: (int)GetLong(0, "mapreduce_task_partition", "mapred_task_partition"),
             InputFile: Get("mapreduce_map_input_file", "map_input_file"),
             InputStart: GetLong(0, "mapreduce_map_input_start", "map_input_start"),
@@ -59,7 +60,6 @@ public sealed record TaskContext(
             OutputDir: Get("mapreduce_output_fileoutputformat_outputdir", "mapred_output_dir"),
             TaskOutputDir: Get("mapreduce_task_output_dir", "mapred_work_output_dir"),
             UnderHadoop: Get("mapreduce_task_id", "mapred_tip_id") is not null,
-            Vcores: (int)Math.Clamp(GetLong(1, ismap is null || ismap.Equals("true", StringComparison.OrdinalIgnoreCase)
-                ? "mapreduce_map_cpu_vcores" : "mapreduce_reduce_cpu_vcores"), 1, 256));
+            Vcores: (int)Math.Clamp(GetLong(1, isMap ? "mapreduce_map_cpu_vcores" : "mapreduce_reduce_cpu_vcores"), 1, 256));
     }
 }

@@ -67,12 +67,12 @@ public sealed class ColumnStats
     internal void EnsureDistinct()
     {
         if (_distinctComplete) return;
-        foreach (var key in _top.Keys) Distinct.AddHash(DistinctHash(key));
+        foreach (var key in _top.Keys) Distinct.AddHash(DistinctHash(Hash64.Of(key)));
         _distinctComplete = true;
     }
 
     // The distinct sketch's hash is persisted (partials carry the HLL registers): it must never change.
-    private static ulong DistinctHash(ReadOnlySpan<byte> value) => Hash64.Of(value) | 1;
+    private static ulong DistinctHash(ulong hash64) => hash64 | 1;
 
     internal void MarkDistinctComplete() => _distinctComplete = true;
 
@@ -102,7 +102,7 @@ public sealed class ColumnStats
         _count++;
         if (!_distinctComplete && (_top.Count >= _top.Capacity || value.Length > FrequentValues.MaxValueBytes)) EnsureDistinct();
         ulong hash = Hash64.Of(value);
-        if (_distinctComplete) Distinct.AddHash(hash | 1);   // DistinctHash
+        if (_distinctComplete) Distinct.AddHash(DistinctHash(hash));
         _top.AddHashed(value, hash);
         if (!NumberParser.TryParse(value, out double x)) _nonNumeric++;
         // Moments and quantiles only matter while the column can still be numeric: a forced-categorical column or
@@ -127,14 +127,13 @@ public sealed class ColumnStats
             _count -= moved;
             _missing += moved;
         }
+        // Each distinct value parsed once; the numbers are added only if the column turned out all-numeric.
+        var numbers = new List<(double X, long Count)>();
         foreach (var (key, count) in _top.Entries())
-            if (!NumberParser.TryParse(key, out _)) _nonNumeric += count;
+            if (NumberParser.TryParse(key, out double x)) numbers.Add((x, count));
+            else _nonNumeric += count;
         if (ForcedCategorical || _nonNumeric > 0) return;
-        foreach (var (key, count) in _top.Entries())
-        {
-            NumberParser.TryParse(key, out double x);
-            AddNumber(x, count);
-        }
+        foreach (var (x, count) in numbers) AddNumber(x, count);
     }
 
     /// <summary>A state read from a partial: its numeric fields are already complete.</summary>

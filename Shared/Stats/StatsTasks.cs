@@ -17,10 +17,11 @@ public static class StatsMapTask
 {
     private const int BlockBytes = 4 << 20;
 
-    private sealed class Worker(ColumnStats[] columns)
+    // Worker 0 is the reading thread itself: no thread, no queue.
+    private sealed class Worker(ColumnStats[] columns, bool queued)
     {
         public readonly ColumnStats[] Columns = columns;
-        public readonly System.Collections.Concurrent.BlockingCollection<(byte[] Data, int Length, long FirstLine)> Queue = new(3);
+        public readonly System.Collections.Concurrent.BlockingCollection<(byte[] Data, int Length, long FirstLine)>? Queue = queued ? new(3) : null;
         public long RowsRead, RowsOk;
         public Thread? Thread;
         public Exception? Error;
@@ -92,13 +93,13 @@ public static class StatsMapTask
         var workers = new Worker[threads];
         for (int w = 0; w < threads; w++)
         {
-            var worker = workers[w] = new Worker(w == 0 ? first : CreateColumns(csv.Columns!, options, csv));
-            if (w == 0) continue;   // worker 0 is this thread
+            var worker = workers[w] = new Worker(w == 0 ? first : CreateColumns(csv.Columns!, options, csv), queued: w > 0);
+            if (w == 0) continue;
             worker.Thread = new Thread(() =>
             {
                 try
                 {
-                    foreach (var (data, length, firstLine) in worker.Queue.GetConsumingEnumerable()) Process(worker, data, length, firstLine);
+                    foreach (var (data, length, firstLine) in worker.Queue!.GetConsumingEnumerable()) Process(worker, data, length, firstLine);
                 }
                 catch (Exception e) { worker.Error = e; }
             }) { IsBackground = true, Name = $"stats-worker-{w}" };
@@ -118,7 +119,7 @@ public static class StatsMapTask
             long firstLine = lineNumber + 1;
             lineNumber += data.AsSpan(0, length).Count((byte)'\n');
             if (w.Thread is null) Process(w, data, length, firstLine);
-            else if (w.Error is not null || !w.Queue.TryAdd((data, length, firstLine), Timeout.Infinite))
+            else if (w.Error is not null || !w.Queue!.TryAdd((data, length, firstLine), Timeout.Infinite))
                 System.Buffers.ArrayPool<byte>.Shared.Return(data);   // a worker that died takes no more blocks
         }
         try
@@ -163,7 +164,7 @@ public static class StatsMapTask
         }
         finally
         {
-            foreach (var w in workers) w.Queue.CompleteAdding();
+            foreach (var w in workers) w.Queue?.CompleteAdding();
             foreach (var w in workers) w.Thread?.Join();
         }
         if (workers.FirstOrDefault(w => w.Error is not null) is { } failed)
