@@ -11,8 +11,9 @@ public sealed class Reporter
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(10);
     private readonly TextWriter _stderr;
-    private readonly Dictionary<(string Group, string Name), long> _pending = new();
-    private readonly Dictionary<(string Group, string Name), long> _totals = new();
+    // A task has a handful of counters: a list searched by reference first (names are literals) is cheaper than a
+    // tuple-keyed dictionary, whose generic instantiation costs JIT time at every task start.
+    private readonly List<Counter> _counters = [];
     private long _lastFlush = Environment.TickCount64;
     private readonly Lock _gate = new();
 
@@ -23,9 +24,9 @@ public sealed class Reporter
         if (amount == 0) return;
         lock (_gate)
         {
-            var key = (group, name);
-            _pending[key] = _pending.GetValueOrDefault(key) + amount;
-            _totals[key] = _totals.GetValueOrDefault(key) + amount;
+            var c = Find(group, name, create: true)!;
+            c.Pending += amount;
+            c.Total += amount;
         }
         if (Environment.TickCount64 - _lastFlush > FlushInterval.TotalMilliseconds) Flush();
     }
@@ -33,7 +34,7 @@ public sealed class Reporter
     /// <summary>Total of a counter as incremented by this process (for thresholds and summaries).</summary>
     public long Get(string group, string name)
     {
-        lock (_gate) return _totals.GetValueOrDefault((group, name));
+        lock (_gate) return Find(group, name, create: false)?.Total ?? 0;
     }
 
     public void Status(string message)
@@ -50,15 +51,34 @@ public sealed class Reporter
         lock (_gate)
         {
             _lastFlush = Environment.TickCount64;
-            if (_pending.Count == 0) return;
-            var sb = new StringBuilder();
-            foreach (var ((group, name), delta) in _pending)
-                sb.Append("reporter:counter:").Append(Sanitize(group)).Append(',').Append(Sanitize(name)).Append(',')
-                  .Append(delta).Append('\n');
-            _pending.Clear();
+            StringBuilder? sb = null;
+            foreach (var c in _counters)
+            {
+                if (c.Pending == 0) continue;
+                (sb ??= new StringBuilder()).Append("reporter:counter:").Append(Sanitize(c.Group)).Append(',')
+                    .Append(Sanitize(c.Name)).Append(',').Append(c.Pending).Append('\n');
+                c.Pending = 0;
+            }
+            if (sb is null) return;
             _stderr.Write(sb.ToString());
             _stderr.Flush();
         }
+    }
+
+    private Counter? Find(string group, string name, bool create)
+    {
+        foreach (var c in _counters)
+            if ((ReferenceEquals(c.Group, group) || c.Group == group) && (ReferenceEquals(c.Name, name) || c.Name == name)) return c;
+        if (!create) return null;
+        var added = new Counter(group, name);
+        _counters.Add(added);
+        return added;
+    }
+
+    private sealed class Counter(string group, string name)
+    {
+        public readonly string Group = group, Name = name;
+        public long Pending, Total;
     }
 
     // Commas split the counter fields and newlines end the line: neither may appear inside a name.
