@@ -96,6 +96,7 @@ public sealed class CsvLineParser
             var quote = Vector256.Create(q);
             var space = Vector256.Create((byte)' ');
             ref byte b = ref MemoryMarshal.GetArrayDataReference(buffer);
+            int count = FieldCount;
             for (; i < end && i + 32 <= buffer.Length; i += 32)
             {
                 var v = Vector256.LoadUnsafe(ref b, (nuint)i);
@@ -105,14 +106,18 @@ public sealed class CsvLineParser
                 quoted |= (Vector256.Equals(v, quote).ExtractMostSignificantBits() & keep) != 0;
                 spaces |= (Vector256.Equals(v, space).ExtractMostSignificantBits() & keep) != 0;
                 nonAscii |= (v.ExtractMostSignificantBits() & keep) != 0;
+                // A chunk ends at most 32 fields: room for them once, then unchecked stores.
+                if (count + 32 > _fields.Length) Array.Resize(ref _fields, _fields.Length * 2);
+                ref var field = ref MemoryMarshal.GetArrayDataReference(_fields);
                 while (mask != 0)
                 {
                     int at = i + BitOperations.TrailingZeroCount(mask);
-                    AddRawField(fieldStart, at - fieldStart);
+                    Unsafe.Add(ref field, count++) = (fieldStart, at - fieldStart);
                     fieldStart = at + 1;
                     mask &= mask - 1;
                 }
             }
+            FieldCount = count;
         }
         for (; i < end; i++)
         {

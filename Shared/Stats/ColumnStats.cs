@@ -98,16 +98,51 @@ public sealed class ColumnStats
     private void AddUncommon(ReadOnlySpan<byte> value)
     {
         if (_deferred) Fold();
-        if (_missingTokens is not null && _missingTokens.IsMissing(value)) { _missing++; return; }
+        if (_last.Repeats(value))
+        {
+            RepeatLast();
+            return;
+        }
+        if (_missingTokens is not null && _missingTokens.IsMissing(value))
+        {
+            _missing++;
+            _last.Remember(value, LastValue.Missing, 0, -1, 0);
+            return;
+        }
         _count++;
         if (!_distinctComplete && (_top.Count >= _top.Capacity || value.Length > FrequentValues.MaxValueBytes)) EnsureDistinct();
         ulong hash = Hash64.Of(value);
         if (_distinctComplete) Distinct.AddHash(DistinctHash(hash));
-        _top.AddHashed(value, hash);
-        if (!NumberParser.TryParse(value, out double x)) _nonNumeric++;
-        // Moments and quantiles only matter while the column can still be numeric: a forced-categorical column or
-        // one that has shown a non-number is categorical after any merge, so it skips the quantile sketch.
-        else if (!ForcedCategorical && _nonNumeric == 0) AddNumber(x, 1);
+        int slot = _top.AddHashed(value, hash);
+        byte kind;
+        if (!NumberParser.TryParse(value, out double x)) { _nonNumeric++; kind = LastValue.Text; }
+        else
+        {
+            kind = LastValue.Numeric;
+            // Moments and quantiles only matter while the column can still be numeric: a forced-categorical column
+            // or one that has shown a non-number is categorical after any merge, so it skips the quantile sketch.
+            if (!ForcedCategorical && _nonNumeric == 0) AddNumber(x, 1);
+        }
+        _last.Remember(value, kind, x, slot, _top.Generation);
+    }
+
+    // Rows often come grouped (an ID column of a file sorted by user repeats its value for many rows): a value equal
+    // to the previous one skips the missing test, the hash, the distinct sketch (idempotent), the probe and the parse.
+    private LastValue _last = LastValue.None;
+
+    private void RepeatLast()
+    {
+        if (_last.Kind == LastValue.Missing) { _missing++; return; }
+        _count++;
+        if (_last.Slot >= 0 && _last.Generation == _top.Generation) _top.IncrementAt(_last.Slot);
+        else
+        {
+            ulong hash = _last.Hash();
+            int slot = _top.AddHashed(_last.Bytes(stackalloc byte[LastValue.MaxBytes]), hash);
+            _last.Relocated(slot, _top.Generation);
+        }
+        if (_last.Kind == LastValue.Text) _nonNumeric++;
+        else if (!ForcedCategorical && _nonNumeric == 0) AddNumber(_last.Number, 1);
     }
 
     private ColumnStats Folded()

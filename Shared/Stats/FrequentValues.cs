@@ -63,10 +63,15 @@ public sealed class FrequentValues
     public long ErrorBound { get; private set; }
     public int Count { get; private set; }
 
+    /// <summary>Changes whenever entries move (growth, decrement, removal): a slot index from <see cref="AddHashed"/>
+    /// stays valid for <see cref="IncrementAt"/> while this is unchanged.</summary>
+    public int Generation { get; private set; }
+
     private int Slack => Capacity + Math.Max(1, Capacity / 2);
 
     private void Allocate(int slots)
     {
+        Generation++;
         _slots = new Slot[slots];
         _locations = new Location[slots];
         _mask = slots - 1;
@@ -99,23 +104,31 @@ public sealed class FrequentValues
         Add(value, TagOf(value), count);
     }
 
-    /// <summary>Adds a value whose <see cref="Hash64.Of(ReadOnlySpan{byte}, ulong)"/> the caller has computed anyway.</summary>
-    public void AddHashed(ReadOnlySpan<byte> value, ulong hash64)
+    /// <summary>
+    /// Adds a value whose <see cref="Hash64.Of(ReadOnlySpan{byte}, ulong)"/> the caller has computed anyway. Returns
+    /// the value's slot (for <see cref="IncrementAt"/> while <see cref="Generation"/> holds), or -1 when it is not held.
+    /// </summary>
+    public int AddHashed(ReadOnlySpan<byte> value, ulong hash64)
     {
-        if (value.Length > MaxValueBytes) { Truncated = true; return; }
-        Add(value, value.Length <= ShortKeyBytes ? TagOf(value) : LongTag(hash64), 1);
+        if (value.Length > MaxValueBytes) { Truncated = true; return -1; }
+        return Add(value, value.Length <= ShortKeyBytes ? TagOf(value) : LongTag(hash64), 1);
     }
 
-    private void Add(ReadOnlySpan<byte> value, ulong tag, long count)
+    /// <summary>One more of the value in <paramref name="slot"/> (from <see cref="AddHashed"/>, same generation).</summary>
+    public void IncrementAt(int slot) => _slots[slot].Count++;
+
+    private int Add(ReadOnlySpan<byte> value, ulong tag, long count)
     {
         int i = Find(tag, value);
         if (_slots[i].Tag != 0)
         {
             _slots[i].Count += count;
-            return;
+            return i;
         }
+        int generation = Generation;
         Insert(i, value, tag, count);
         if (Count > Capacity) Overflow();
+        return Generation == generation ? i : -1;
     }
 
     /// <summary>The slot holding the value, or the empty slot where it belongs.</summary>
@@ -166,6 +179,7 @@ public sealed class FrequentValues
     /// </summary>
     private void Rebuild(int slots, long cut)
     {
+        Generation++;
         var (old, oldLocations, arena) = (_slots, _locations, _arena);
         if (cut == 0) Allocate(slots);
         else

@@ -34,10 +34,14 @@ public static class NumberParser
             }
         }
         // Only text shaped like a decimal number ([+-]digits[.digits][e[+-]digits], or with surrounding spaces) can
-        // parse: anything else ("26-35", "4+", "P00069042") is rejected without the full parser.
-        if (!LooksNumeric(s) && s.IndexOfAny((byte)' ', (byte)'\t') < 0) return false;
+        // parse: anything else ("26-35", "4+", "P00069042") is rejected without the full parser. Spaces inside a
+        // number never parse, so only the ends are looked at.
+        if (!LooksNumeric(s) && !IsBlank(s[0]) && !IsBlank(s[^1])) return false;
         return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
+
+    // The white space NumberStyles.Float allows around a number: U+0009–U+000D and U+0020.
+    private static bool IsBlank(byte b) => b == (byte)' ' || (uint)(b - 0x09) <= 0x0D - 0x09;
 
     private static bool LooksNumeric(ReadOnlySpan<byte> s)
     {

@@ -45,6 +45,8 @@ public static class Phases
         var cols = Enumerable.Range(0, 12).Select(i => new ColumnStats("c" + i, i, i is 0 or 1 or 4 or 7 or 8 or 9 or 10, capacity, csv)).ToArray();
         var tops = Enumerable.Range(0, 12).Select(i => new FrequentValues(capacity)).ToArray();
         long acc = 0;
+        var include = new bool[12];
+        foreach (var c in (Environment.GetEnvironmentVariable("COLS") ?? "0,1,2,3,4,5,6,7,8,9,10,11").Split(',')) include[int.Parse(c)] = true;
         while (lr.TryReadLine(out var line, out _))
         {
             if (code == 0) { acc += line.Length; continue; }
@@ -63,7 +65,7 @@ public static class Phases
                     case 6: if (i >= 2) tops[i].Add(v); break;
                     case 7: tops[i].Add(v); break;
                     case 8: if (NumberParser.TryParse(v, out var d)) acc += (long)d; break;
-                    default: cols[i].Add(v); break;
+                    default: if (include[i]) cols[i].Add(v); break;
                 }
             }
         }

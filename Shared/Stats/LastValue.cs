@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Streaming.Contract;
+
+namespace Streaming.Stats;
+
+/// <summary>
+/// The previous value a <see cref="ColumnStats"/> saw (up to 16 bytes, held in two words) and what it was: missing,
+/// text or a number, and where the frequency table keeps it. Comparing a value with it costs two word compares.
+/// </summary>
+internal struct LastValue
+{
+    public const int MaxBytes = 16;
+    public const byte Missing = 1, Text = 2, Numeric = 3;
+    public static LastValue None => new() { _length = -1 };
+
+    private ulong _lo, _hi;
+    private int _length;
+    public byte Kind;
+    public double Number;
+    public int Slot;
+    public int Generation;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool Repeats(ReadOnlySpan<byte> value)
+    {
+        if (value.Length != _length) return false;
+        var (lo, hi) = Words(value);
+        return lo == _lo && hi == _hi;
+    }
+
+    public void Remember(ReadOnlySpan<byte> value, byte kind, double number, int slot, int generation)
+    {
+        if (value.Length > MaxBytes) { _length = -1; return; }
+        (_lo, _hi) = Words(value);
+        _length = value.Length;
+        (Kind, Number, Slot, Generation) = (kind, number, slot, generation);
+    }
+
+    public void Relocated(int slot, int generation) => (Slot, Generation) = (slot, generation);
+
+    /// <summary>The value's bytes, written into <paramref name="into"/> (≥ <see cref="MaxBytes"/> long).</summary>
+    public readonly ReadOnlySpan<byte> Bytes(Span<byte> into)
+    {
+        MemoryMarshal.Write(into, _lo);
+        MemoryMarshal.Write(into[8..], _hi);
+        return into[.._length];
+    }
+
+    public readonly ulong Hash() => Hash64.Of(Bytes(stackalloc byte[MaxBytes]));
+
+    // The bytes as two words, zero-padded (with the length compared separately, equal words mean equal values).
+    private static (ulong Lo, ulong Hi) Words(ReadOnlySpan<byte> value) =>
+        value.Length <= 8 ? (Contract.Bytes.LittleEndian(value), 0UL)
+            : (Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(value)), Contract.Bytes.LittleEndian(value[8..]));
+}
