@@ -92,6 +92,17 @@ public sealed class LineReader : IDisposable
     public byte[] Buffer => _buf;
     public int LineStart { get; private set; }
 
+    /// <summary>
+    /// The buffered bytes not yet returned are <see cref="Buffer"/>[<see cref="BufferedStart"/>, <see cref="BufferedEnd"/>):
+    /// a caller that scans them for the next '\n' itself (while splitting the line) takes the line with
+    /// <see cref="TakeLine"/> instead of <see cref="TryReadLine"/>.
+    /// </summary>
+    public int BufferedStart => _start;
+    public int BufferedEnd => _end;
+
+    /// <summary>Consumes the buffered line that ends at the '\n' at <paramref name="newlineAt"/>, as <see cref="TryReadLine"/> would return it.</summary>
+    public ReadOnlySpan<byte> TakeLine(int newlineAt) => Emit(_start, newlineAt, newlineAt + 1);
+
     private ReadOnlySpan<byte> Emit(int from, int lineEnd, int next)
     {
         LineStart = from;

@@ -67,34 +67,75 @@ public sealed class CsvLineParser
     /// </summary>
     public RejectReason? Parse(byte[] buffer, int start, int length)
     {
+        Begin(buffer, start, length);
+        return Finish(buffer, start, length, Split(buffer, start, start + length));
+    }
+
+    /// <summary>
+    /// Finds and parses the next line of <paramref name="lines"/> in one pass, when the reader holds it whole in its
+    /// buffer and within its line limit: the same vector loads find the '\n' and the delimiters. Otherwise returns
+    /// false and leaves the reader as it was (its <see cref="LineReader.TryReadLine"/> then reads on).
+    /// </summary>
+    public bool TryParseNext(LineReader lines, out ReadOnlySpan<byte> line, out RejectReason? bad)
+    {
+        byte[] buffer = lines.Buffer;
+        int start = lines.BufferedStart;
+        Begin(buffer, start, 0);
+        var scan = Split(buffer, start, lines.BufferedEnd);
+        if (scan.LineEnd == lines.BufferedEnd || scan.LineEnd - start > lines.MaxLineBytes)
+        {
+            line = default;
+            bad = null;
+            return false;
+        }
+        line = lines.TakeLine(scan.LineEnd);
+        // The reader drops a '\r' before the '\n' (CRLF input): it was the last byte of the last field.
+        if (line.Length < scan.LineEnd - start) _fields[FieldCount - 1].Length--;
+        _rawLength = line.Length;
+        bad = Finish(buffer, start, line.Length, scan);
+        return true;
+    }
+
+    private void Begin(byte[] buffer, int start, int length)
+    {
         FieldCount = 0;
         (_raw, _rawStart, _rawLength) = (buffer, start, length);
         _source = buffer;
-        var (quoted, nonAscii) = SplitUnquoted(buffer, start, length);
-        if (!quoted && !nonAscii) return null;
+    }
+
+    private RejectReason? Finish(byte[] buffer, int start, int length, Scan scan)
+    {
+        // Trimming only where there is a space to trim (never, in most files).
+        if (scan.Spaces && _options.Trim)
+            for (int f = 0; f < FieldCount; f++) _fields[f] = Trimmed(_fields[f].Start, _fields[f].Length);
+        if (!scan.Quoted && !scan.NonAscii) return null;
         var line = buffer.AsSpan(start, length);
-        if (nonAscii && !Utf8.IsValid(line)) return RejectReason.InvalidUtf8;
-        if (!quoted) return null;
+        if (scan.NonAscii && !Utf8.IsValid(line)) return RejectReason.InvalidUtf8;
+        if (!scan.Quoted) return null;
         FieldCount = 0;
         return ParseQuoted(line);
     }
 
+    /// <summary>What one pass over a line saw: where it ends (its '\n', or the end of the bytes given) and whether it
+    /// has a quote (then it is re-parsed by the RFC 4180 path), a non-ASCII byte (then it is UTF-8-validated) or a space.</summary>
+    private readonly record struct Scan(int LineEnd, bool Quoted, bool NonAscii, bool Spaces);
+
     /// <summary>
-    /// One pass over the line: every delimiter ends a field, and the same vector loads tell whether the line has a
-    /// quote (then it is re-parsed by the RFC 4180 path) or a non-ASCII byte (then it is UTF-8-validated). Most lines
-    /// have neither, so they are read exactly once. Loads may run past the line's end inside the buffer; the bits
-    /// beyond it are masked off.
+    /// One pass from <paramref name="start"/> to the first '\n' or <paramref name="end"/>: every delimiter ends a field,
+    /// and the same vector loads look for the quote, non-ASCII bytes and spaces. Most lines have none of these, so
+    /// they are read exactly once. Loads may run past the line's end inside the buffer; the bits beyond it are masked off.
     /// </summary>
-    private (bool Quoted, bool NonAscii) SplitUnquoted(byte[] buffer, int start, int length)
+    private Scan Split(byte[] buffer, int start, int end)
     {
         byte d = _options.Delimiter, q = _options.Quote;
-        int end = start + length, fieldStart = start, i = start;
+        int fieldStart = start, i = start, lineEnd = -1;
         bool quoted = false, nonAscii = false, spaces = false;
         if (Vector256.IsHardwareAccelerated)
         {
             var delim = Vector256.Create(d);
             var quote = Vector256.Create(q);
             var space = Vector256.Create((byte)' ');
+            var newline = Vector256.Create((byte)'\n');
             ref byte b = ref MemoryMarshal.GetArrayDataReference(buffer);
             int count = FieldCount;
             for (; i < end && i + 32 <= buffer.Length; i += 32)
@@ -102,6 +143,12 @@ public sealed class CsvLineParser
                 var v = Vector256.LoadUnsafe(ref b, (nuint)i);
                 int valid = end - i;
                 uint keep = valid >= 32 ? uint.MaxValue : (1u << valid) - 1;
+                uint nl = Vector256.Equals(v, newline).ExtractMostSignificantBits() & keep;
+                if (nl != 0)
+                {
+                    lineEnd = i + BitOperations.TrailingZeroCount(nl);
+                    keep = (nl & (0u - nl)) - 1;   // the bytes before the first '\n'
+                }
                 uint mask = Vector256.Equals(v, delim).ExtractMostSignificantBits() & keep;
                 quoted |= (Vector256.Equals(v, quote).ExtractMostSignificantBits() & keep) != 0;
                 spaces |= (Vector256.Equals(v, space).ExtractMostSignificantBits() & keep) != 0;
@@ -116,26 +163,29 @@ public sealed class CsvLineParser
                     fieldStart = at + 1;
                     mask &= mask - 1;
                 }
+                if (lineEnd >= 0) break;
             }
             FieldCount = count;
         }
-        for (; i < end; i++)
+        if (lineEnd < 0)
         {
-            byte c = buffer[i];
-            if (c == d)
+            for (; i < end; i++)
             {
-                AddRawField(fieldStart, i - fieldStart);
-                fieldStart = i + 1;
+                byte c = buffer[i];
+                if (c == d)
+                {
+                    AddRawField(fieldStart, i - fieldStart);
+                    fieldStart = i + 1;
+                }
+                else if (c == (byte)'\n') { lineEnd = i; break; }
+                else if (c == q) quoted = true;
+                else if (c == (byte)' ') spaces = true;
+                else if (c >= 0x80) nonAscii = true;
             }
-            else if (c == q) quoted = true;
-            else if (c == (byte)' ') spaces = true;
-            else if (c >= 0x80) nonAscii = true;
+            if (lineEnd < 0) lineEnd = end;
         }
-        AddRawField(fieldStart, end - fieldStart);
-        // Trimming only where there is a space to trim (never, in most files).
-        if (spaces && _options.Trim)
-            for (int f = 0; f < FieldCount; f++) _fields[f] = Trimmed(_fields[f].Start, _fields[f].Length);
-        return (quoted, nonAscii);
+        AddRawField(fieldStart, lineEnd - fieldStart);
+        return new Scan(lineEnd, quoted, nonAscii, spaces);
     }
 
     private void AddRawField(int start, int length)

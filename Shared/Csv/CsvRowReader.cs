@@ -59,17 +59,31 @@ public sealed class CsvRowReader
     public bool TryRead(out CsvLineParser row)
     {
         row = _parser;
-        while (_consumed < LineLimit && _lines.TryReadLine(out var line, out bool tooLong))
+        while (_consumed < LineLimit)
         {
-            _consumed++;
-            LineNumber++;
-            if (_first)
+            ReadOnlySpan<byte> line;
+            RejectReason? reason;
+            string? detail = null;
+            // Past the first line, a line the reader holds whole is found and split in one pass over its bytes.
+            if (!_first && _parser.TryParseNext(_lines, out line, out var bad))
             {
-                _first = false;
-                if (!tooLong && HandleFirstLine(line)) continue;
+                _consumed++;
+                LineNumber++;
+                reason = line.IsEmpty ? RejectReason.EmptyLine : bad ?? CheckShape(out detail);
+            }
+            else
+            {
+                if (!_lines.TryReadLine(out line, out bool tooLong)) return false;
+                _consumed++;
+                LineNumber++;
+                if (_first)
+                {
+                    _first = false;
+                    if (!tooLong && HandleFirstLine(line)) continue;
+                }
+                reason = Check(line, tooLong, out detail);
             }
             RowsRead++;
-            var reason = Check(line, tooLong, out string? detail);
             if (reason is { } r)
             {
                 _rejects.Reject(r, line, LineNumber, detail);
@@ -88,6 +102,13 @@ public sealed class CsvRowReader
         if (line.IsEmpty) return RejectReason.EmptyLine;
         // In place in the line reader's buffer; the parser validates UTF-8 where a line has non-ASCII bytes.
         if (_parser.Parse(_lines.Buffer, _lines.LineStart, line.Length) is { } bad) return bad;
+        return CheckShape(out detail);
+    }
+
+    /// <summary>A parsed line has the columns' number of fields (the first row fixes it when there are no names).</summary>
+    private RejectReason? CheckShape(out string? detail)
+    {
+        detail = null;
         if (_columns is null) _columns = Enumerable.Range(0, _parser.FieldCount).Select(i => "c" + i).ToArray();
         if (_parser.FieldCount != _columns.Count)
         {
