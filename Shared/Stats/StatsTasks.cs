@@ -10,8 +10,10 @@ public sealed record StatsOptions(IReadOnlyList<string> Categorical, int TopCapa
 /// <summary>
 /// Job 1, map side: in-mapper combining. Every well-formed row updates one <see cref="ColumnStats"/> per column;
 /// at end of input one partial per column is emitted as <c>column\t{json}</c>. With several threads, this thread
-/// reads lines and deals 1 MiB blocks round-robin to workers that each keep their own statistics, merged at the end
-/// in worker order (the merge is exact for every exact field, so the output does not depend on the split).
+/// cuts the input into 4 MiB blocks at line ends and deals them round-robin to workers (itself included) that each
+/// keep their own statistics, merged at the end in worker order. Exact fields do not depend on the split; the
+/// sketches do, so blocks are filled whatever each read returns: the cut, and so the output, depends on the bytes
+/// alone, and a re-run gives the same partials.
 /// </summary>
 public static class StatsMapTask
 {
@@ -126,7 +128,9 @@ public static class StatsMapTask
         {
             while (true)
             {
-                int n = input.Read(block, carry, block.Length - carry);
+                // Fill the block: a pipe returns at most its buffer (1 MiB) per read, and a block per read would
+                // multiply the hand-offs and per-block set-up.
+                int n = input.ReadAtLeast(block.AsSpan(carry), block.Length - carry, throwOnEndOfStream: false);
                 int total = carry + n;
                 if (n == 0)
                 {
