@@ -110,6 +110,10 @@ public static class StatsMapTask
         // This thread cuts the input into blocks at line ends (counting lines for the workers' line numbers), deals
         // them round-robin and parses its own share: N threads in all, none of them only waiting on a pipe.
         var input = lines.Rest();
+        // Besides its own blocks this thread reads every block from the pipe and counts its lines, roughly a
+        // sixteenth of parsing one: its own blocks are smaller by that much per thread, so round-robin dealing (which
+        // keeps the cut, and the output, a function of the bytes) leaves no thread waiting on another.
+        int readerBlock = Math.Max(BlockBytes / 2, BlockBytes - BlockBytes / 16 * workers.Length);
         long tooLong = 0;
         int next = 0;
         byte[] block = System.Buffers.ArrayPool<byte>.Shared.Rent(BlockBytes);
@@ -130,7 +134,9 @@ public static class StatsMapTask
             {
                 // Fill the block: a pipe returns at most its buffer (1 MiB) per read, and a block per read would
                 // multiply the hand-offs and per-block set-up.
-                int n = input.ReadAtLeast(block.AsSpan(carry), block.Length - carry, throwOnEndOfStream: false);
+                int want = workers[next].Thread is null ? readerBlock : block.Length;
+                if (want <= carry) want = block.Length;
+                int n = input.ReadAtLeast(block.AsSpan(carry, want - carry), want - carry, throwOnEndOfStream: false);
                 int total = carry + n;
                 if (n == 0)
                 {
