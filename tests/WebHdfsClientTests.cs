@@ -185,3 +185,44 @@ public class WebHdfsClientTests
         Assert.That(o.DataNodeHostMap["dn1.internal"], Is.EqualTo("10.0.0.5"));
     }
 }
+
+/// <summary>The client's own connect (blocking sockets) keeps the connect timeout: a NameNode that never answers a
+/// SYN is given up after ConnectTimeout and the next one is tried.</summary>
+public class WebHdfsConnectTimeoutTests
+{
+    [Test]
+    public void AnUnansweringNameNodeIsAbandonedAfterTheConnectTimeout()
+    {
+        // A listener that never accepts, its backlog filled: the kernel drops further SYNs, so a connect hangs.
+        using var blackHole = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        blackHole.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        blackHole.Listen(0);
+        var port = ((System.Net.IPEndPoint)blackHole.LocalEndPoint!).Port;
+        var fillers = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var f = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { Blocking = false };
+                try { f.Connect(System.Net.IPAddress.Loopback, port); } catch (System.Net.Sockets.SocketException) { }
+                fillers.Add(f);
+            }
+            Thread.Sleep(200);
+            using var s = new WebHdfsTestServer();
+            using var c = new WebHdfsClient(new WebHdfsOptions
+            {
+                NameNodes = [$"127.0.0.1:{port}", s.Active], User = "u", ConnectTimeout = TimeSpan.FromMilliseconds(700),
+                BackoffBase = TimeSpan.FromMilliseconds(5), BackoffMax = TimeSpan.FromMilliseconds(20),
+            });
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            c.Create("/t", () => new MemoryStream([7]));
+            Assert.That(c.GetFileStatus("/t").Length, Is.EqualTo(1));
+            Assert.That(c.Failovers, Is.GreaterThanOrEqualTo(1));
+            Assert.That(sw.Elapsed, Is.InRange(TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(8)), "waited about the connect timeout, not the kernel's");
+        }
+        finally
+        {
+            foreach (var f in fillers) f.Dispose();
+        }
+    }
+}

@@ -63,7 +63,7 @@ public sealed class CsvLineParser
     /// <summary>
     /// Parses <paramref name="buffer"/>[start, start+length) in place: the fields point into the buffer, so they are
     /// valid while it is unchanged. Returns null on success or the reason the line is malformed (invalid UTF-8, broken
-    /// quoting).
+    /// quoting). A line holds no '\n' (a <see cref="LineReader"/> splits on it): the fields end at the first one.
     /// </summary>
     public RejectReason? Parse(byte[] buffer, int start, int length)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -32,8 +33,38 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
             ConnectTimeout = options.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = DecompressionMethods.None,
+            ConnectCallback = (context, _) => ConnectBlocking(context.DnsEndPoint, options.ConnectTimeout),
         };
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>
+    /// Connects a socket that stays in blocking mode: every request here is synchronous, and a blocking socket's read
+    /// is one recv, where a socket that ever saw an asynchronous operation (the handler's default connect) waits for
+    /// each read through the runtime's epoll thread — two threads and a hand-off per read (measured on a 1 GB OPEN:
+    /// 10k epoll_wait and 5k sched_yield calls gone, the client's CPU time down from ~2.4 s to ~0.9 s per 4 GB).
+    /// The connect timeout is the socket's send timeout, which Linux applies to a blocking connect.
+    /// </summary>
+    private static ValueTask<Stream> ConnectBlocking(DnsEndPoint endpoint, TimeSpan timeout)
+    {
+        Exception? last = null;
+        foreach (var address in Dns.GetHostAddresses(endpoint.Host))
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.SendTimeout = (int)timeout.TotalMilliseconds;
+                socket.Connect(address, endpoint.Port);
+                socket.SendTimeout = 0;
+                return ValueTask.FromResult<Stream>(new NetworkStream(socket, ownsSocket: true));
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+        }
+        throw last ?? new SocketException((int)SocketError.HostNotFound);
     }
 
     /// <summary>Requests made, by kind (for tests and logs).</summary>
