@@ -49,32 +49,39 @@ head -c $((PY_MB << 20)) "$BF" | sed '$d' > "$W/bf-slice.csv"
 bytes() { stat -c %s "$1"; }
 rows() { wc -l < "$1"; }
 
-# measure NAME INPUT_BYTES ROWS CMD: median wall time over RUNS after a warm-up; CMD may write the peak RSS (KB) of
-# its main process to $RSS via /usr/bin/time -o.
+# once NAME INPUT_BYTES ROWS CMD RUN: one timed run (wall time; CMD may write the peak RSS (KB) of its main process to
+# $RSS via /usr/bin/time -o); run 0 is the warm-up and is not recorded.
+once() {
+  local name=$1 in_bytes=$2 nrows=$3 cmd=$4 i=$5 t0 t1 rss=0
+  export RSS=$W/rss.txt; rm -f "$RSS"
+  t0=$(date +%s.%N)
+  bash -c "$cmd" > /dev/null
+  t1=$(date +%s.%N)
+  [ -f "$RSS" ] && rss=$(tail -1 "$RSS")
+  [ "$i" -gt 0 ] && printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$in_bytes" "$nrows" "$(echo "$t1 - $t0" | bc)" "$rss" >> "$RAW"
+  return 0
+}
+# measure NAME INPUT_BYTES ROWS CMD [NAME INPUT_BYTES ROWS CMD]: median wall time over RUNS after a warm-up. Given a
+# second contestant, the two alternate run by run, so that a ratio between them is not skewed by the load of this
+# shared machine drifting between one contestant's runs and the other's.
 measure() {
-  local name=$1 in_bytes=$2 nrows=$3 cmd=$4 i
-  log "$name"
+  local i
+  log "$1${5:+ / $5}"
   for ((i = 0; i <= RUNS; i++)); do
-    export RSS=$W/rss.txt; rm -f "$RSS"
-    local t0 t1
-    t0=$(date +%s.%N)
-    bash -c "$cmd" > /dev/null
-    t1=$(date +%s.%N)
-    local rss=0
-    [ -f "$RSS" ] && rss=$(tail -1 "$RSS")
-    [ "$i" -gt 0 ] && printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$in_bytes" "$nrows" "$(echo "$t1 - $t0" | bc)" "$rss" >> "$RAW"
+    once "$1" "$2" "$3" "$4" "$i"
+    [ $# -gt 4 ] && once "$5" "$6" "$7" "$8" "$i"
   done
   return 0
 }
 TIME="/usr/bin/time -f %M -o \$RSS"
 
 BFB=$(bytes "$BF") BFR=$(rows "$BF") SLB=$(bytes "$W/bf-slice.csv") SLR=$(rows "$W/bf-slice.csv")
-measure "cat" "$BFB" "$BFR" "cat $BF | cat"
-measure "ours: mapper stats" "$BFB" "$BFR" "cat $BF | $TIME $M stats --columns $BF_COLS --categorical $BF_CAT"
+measure "cat" "$BFB" "$BFR" "cat $BF | cat" \
+  "ours: mapper stats" "$BFB" "$BFR" "cat $BF | $TIME $M stats --columns $BF_COLS --categorical $BF_CAT"
 measure "ours: mapper stats --threads 1" "$BFB" "$BFR" "cat $BF | $TIME $M stats --threads 1 --columns $BF_COLS --categorical $BF_CAT"
 if [ -f "$AD" ]; then
-  measure "ours: mapper stats (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | $TIME $M stats --header none --columns $AD_COLS"
-  measure "cat (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | cat"
+  measure "cat (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | cat" \
+    "ours: mapper stats (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | $TIME $M stats --header none --columns $AD_COLS"
 fi
 measure "python: stats mapper" "$SLB" "$SLR" "cat $W/bf-slice.csv | $TIME $PY scripts/baselines/stats_mapper.py --columns $BF_COLS"
 measure "python: stats mapper|sort|reducer" "$SLB" "$SLR" "cat $W/bf-slice.csv | $PY scripts/baselines/stats_mapper.py --columns $BF_COLS | LC_ALL=C sort | $PY scripts/baselines/stats_reducer.py"
@@ -113,8 +120,8 @@ REPEAT=4
 WB=$((BFB * REPEAT))
 URL="http://$NN/webhdfs/v1/bench/data?op=OPEN&user.name=bench"
 CURL_ARGS=$(for ((i = 0; i < REPEAT; i++)); do printf " '%s' -o /dev/null" "$URL"; done)
-measure "curl: WebHDFS OPEN" "$WB" 0 "curl -sfL $CURL_ARGS"
-measure "ours: WebHDFS OPEN" "$WB" 0 "$BENCH webhdfs-read webhdfs://$NN/bench/data $REPEAT"
+measure "curl: WebHDFS OPEN" "$WB" 0 "curl -sfL $CURL_ARGS" \
+  "ours: WebHDFS OPEN" "$WB" 0 "$BENCH webhdfs-read webhdfs://$NN/bench/data $REPEAT"
 exec {SERVER[1]}>&-
 wait "$SERVER_PID" 2>/dev/null || true
 
