@@ -11,8 +11,8 @@ public sealed class Reporter
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(10);
     private readonly TextWriter _stderr;
-    // A task has a handful of counters: a list searched by reference first (names are literals) is cheaper than a
-    // tuple-keyed dictionary, whose generic instantiation costs JIT time at every task start.
+    // A task has a handful of counters: a short list (string equality tests the reference first, and names are
+    // mostly literals) costs less than a tuple-keyed dictionary, whose generic instantiation is JIT time at every start.
     private readonly List<Counter> _counters = [];
     private long _lastFlush = Environment.TickCount64;
     private readonly Lock _gate = new();
@@ -68,7 +68,7 @@ public sealed class Reporter
     private Counter? Find(string group, string name, bool create)
     {
         foreach (var c in _counters)
-            if ((ReferenceEquals(c.Group, group) || c.Group == group) && (ReferenceEquals(c.Name, name) || c.Name == name)) return c;
+            if (c.Group == group && c.Name == name) return c;
         if (!create) return null;
         var added = new Counter(group, name);
         _counters.Add(added);

@@ -37,6 +37,8 @@ public static class StreamingLog
     private sealed class StderrLoggerFactory(TextWriter writer, LogLevel minimum) : ILoggerFactory
     {
         private readonly Lock _gate = new();
+        private readonly TextWriter _writer = writer;
+        private readonly LogLevel _minimum = minimum;
 
         public ILogger CreateLogger(string categoryName) => new StderrLogger(this, categoryName);
 
@@ -73,8 +75,5 @@ public static class StreamingLog
                 LogLevel.Warning => "warn", LogLevel.Error => "fail", _ => "crit",
             };
         }
-
-        private readonly TextWriter _writer = writer;
-        private readonly LogLevel _minimum = minimum;
     }
 }
