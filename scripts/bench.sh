@@ -57,9 +57,9 @@ once() {
   local name=$1 in_bytes=$2 nrows=$3 cmd=$4 i=$5 t0 t1 rss=0
   export RSS=$W/rss.txt; rm -f "$RSS"
   [ -n "${WARM:-}" ] && cat "$WARM" > /dev/null
-  t0=$(date +%s.%N)
+  t0=$EPOCHREALTIME
   bash -c "$cmd" > /dev/null
-  t1=$(date +%s.%N)
+  t1=$EPOCHREALTIME
   [ -f "$RSS" ] && rss=$(tail -1 "$RSS")
   [ "$i" -gt 0 ] && printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$in_bytes" "$nrows" "$(echo "$t1 - $t0" | bc)" "$rss" >> "$RAW"
   return 0

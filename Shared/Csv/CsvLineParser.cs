@@ -36,7 +36,7 @@ public sealed class CsvLineParser
     public ReadOnlySpan<byte> RawLine => _raw.AsSpan(_rawStart, _rawLength);
 
     /// <summary>Field <paramref name="i"/> without bounds checks: for loops that already hold i below <see cref="FieldCount"/>.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> FieldUnchecked(int i)
     {
         var (s, l) = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_fields), i);
@@ -174,7 +174,7 @@ public sealed class CsvLineParser
                 byte c = buffer[i];
                 if (c == d)
                 {
-                    AddRawField(fieldStart, i - fieldStart);
+                    AddField(fieldStart, i - fieldStart);
                     fieldStart = i + 1;
                 }
                 else if (c == (byte)'\n') { lineEnd = i; break; }
@@ -184,11 +184,11 @@ public sealed class CsvLineParser
             }
             if (lineEnd < 0) lineEnd = end;
         }
-        AddRawField(fieldStart, lineEnd - fieldStart);
+        AddField(fieldStart, lineEnd - fieldStart);
         return new Scan(lineEnd, quoted, nonAscii, spaces);
     }
 
-    private void AddRawField(int start, int length)
+    private void AddField(int start, int length)
     {
         if (FieldCount == _fields.Length) Array.Resize(ref _fields, _fields.Length * 2);
         _fields[FieldCount++] = (start, length);
@@ -237,8 +237,7 @@ public sealed class CsvLineParser
             {
                 var f = reader.GetSpan(i);
                 f.CopyTo(_source.AsSpan(pos));
-                if (FieldCount == _fields.Length) Array.Resize(ref _fields, _fields.Length * 2);
-                _fields[FieldCount++] = (pos, f.Length);
+                AddField(pos, f.Length);
                 pos += f.Length;
             }
             if (reader.Read() || malformed) return RejectReason.BadQuotes;

@@ -106,7 +106,7 @@ public sealed class ColumnStats
         if (_missingTokens is not null && _missingTokens.IsMissing(value))
         {
             _missing++;
-            _last.Remember(value, LastValue.Missing, 0, -1, 0);
+            _last.Remember(value, LastValue.Missing, 0, 0, -1, 0);
             return;
         }
         _count++;
@@ -123,7 +123,7 @@ public sealed class ColumnStats
             // or one that has shown a non-number is categorical after any merge, so it skips the quantile sketch.
             if (!ForcedCategorical && _nonNumeric == 0) AddNumber(x, 1);
         }
-        _last.Remember(value, kind, x, slot, _top.Generation);
+        _last.Remember(value, kind, x, hash, slot, _top.Generation);
     }
 
     // Rows often come grouped (an ID column of a file sorted by user repeats its value for many rows): a value equal
@@ -135,12 +135,7 @@ public sealed class ColumnStats
         if (_last.Kind == LastValue.Missing) { _missing++; return; }
         _count++;
         if (_last.Slot >= 0 && _last.Generation == _top.Generation) _top.IncrementAt(_last.Slot);
-        else
-        {
-            ulong hash = _last.Hash();
-            int slot = _top.AddHashed(_last.Bytes(stackalloc byte[LastValue.MaxBytes]), hash);
-            _last.Relocated(slot, _top.Generation);
-        }
+        else _last.Relocated(_top.AddHashed(_last.Bytes(stackalloc byte[LastValue.MaxBytes]), _last.Hash), _top.Generation);
         if (_last.Kind == LastValue.Text) _nonNumeric++;
         else if (!ForcedCategorical && _nonNumeric == 0) AddNumber(_last.Number, 1);
     }

@@ -71,7 +71,6 @@ public sealed class FrequentValues
 
     private void Allocate(int slots)
     {
-        Generation++;
         _slots = new Slot[slots];
         _locations = new Location[slots];
         _mask = slots - 1;

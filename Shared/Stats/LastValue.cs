@@ -6,7 +6,7 @@ namespace Streaming.Stats;
 
 /// <summary>
 /// The previous value a <see cref="ColumnStats"/> saw (up to 16 bytes, held in two words) and what it was: missing,
-/// text or a number, and where the frequency table keeps it. Comparing a value with it costs two word compares.
+/// text or a number, its hash, and where the frequency table keeps it. Comparing a value with it costs two word compares.
 /// </summary>
 internal struct LastValue
 {
@@ -18,6 +18,7 @@ internal struct LastValue
     private int _length;
     public byte Kind;
     public double Number;
+    public ulong Hash;
     public int Slot;
     public int Generation;
 
@@ -29,12 +30,12 @@ internal struct LastValue
         return lo == _lo && hi == _hi;
     }
 
-    public void Remember(ReadOnlySpan<byte> value, byte kind, double number, int slot, int generation)
+    public void Remember(ReadOnlySpan<byte> value, byte kind, double number, ulong hash64, int slot, int generation)
     {
         if (value.Length > MaxBytes) { _length = -1; return; }
         (_lo, _hi) = Words(value);
         _length = value.Length;
-        (Kind, Number, Slot, Generation) = (kind, number, slot, generation);
+        (Kind, Number, Hash, Slot, Generation) = (kind, number, hash64, slot, generation);
     }
 
     public void Relocated(int slot, int generation) => (Slot, Generation) = (slot, generation);
@@ -46,8 +47,6 @@ internal struct LastValue
         MemoryMarshal.Write(into[8..], _hi);
         return into[.._length];
     }
-
-    public readonly ulong Hash() => Hash64.Of(Bytes(stackalloc byte[MaxBytes]));
 
     // The bytes as two words, zero-padded (with the length compared separately, equal words mean equal values).
     private static (ulong Lo, ulong Hi) Words(ReadOnlySpan<byte> value) =>
