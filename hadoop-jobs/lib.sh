@@ -43,8 +43,14 @@ setup_runner() {
 }
 
 # A tool of ours that runs on the submitting machine (plan, manifest): the published binary, or the dev build.
+# The trainer is not in the task archive (libtorch is ~480 MB): dist/trainer/ from scripts/publish.sh, or STREAMING_TRAINER.
 tool() {
   local name=$1; shift
+  if [ "$name" = trainer ]; then
+    local t=${STREAMING_TRAINER:-$REPO/dist/trainer/trainer}
+    [ -x "$t" ] || die "$t not found: run scripts/publish.sh (or set STREAMING_TRAINER)"
+    "$t" "$@"; return
+  fi
   if [ -n "${LOCAL_BIN:-}" ]; then "$LOCAL_BIN/$name" "$@"
   elif [ -x "$REPO/dist/bin/$name" ]; then "$REPO/dist/bin/$name" "$@"
   else die "dist/bin/$name not found: run scripts/publish.sh"; fi

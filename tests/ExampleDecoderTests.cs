@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Streaming.Contract;
 using Streaming.TfRecord.Proto;
-using Streaming.Trainer.Data;
+using Streaming.Data;
 using Streaming.Transform;
 
 namespace Streaming.Tests;

@@ -2,16 +2,16 @@ namespace Streaming.Tests;
 
 /// <summary>
 /// Runs hadoop-jobs/pipeline.sh --local as an operator would. The archive the job ships (-archives …#bin) is a
-/// directory holding this build's mapper/reducer/trainer, so the tests need no publish step.
+/// directory holding this build's mapper and reducer, and the trainer is this build's, so the tests need no publish step.
 /// </summary>
 public static class Pipeline
 {
     private static readonly Lazy<string> Bin = new(() =>
     {
         var dir = Repo.TempDir("devbin");
-        foreach (var project in new[] { "Mapper", "Reducer", "Trainer" })
+        foreach (var project in new[] { "Mapper", "Reducer" })
         {
-            var src = Path.GetDirectoryName(project switch { "Mapper" => Repo.Mapper, "Reducer" => Repo.Reducer, _ => Repo.Trainer })!;
+            var src = Path.GetDirectoryName(project == "Mapper" ? Repo.Mapper : Repo.Reducer)!;
             foreach (var f in Directory.GetFiles(src, "*", SearchOption.AllDirectories))
             {
                 var dst = Path.Combine(dir, Path.GetRelativePath(src, f));
@@ -28,7 +28,7 @@ public static class Pipeline
 
     public static ProcResult Script(string script, params string[] args) =>
         Proc.Run("/bin/bash", new[] { Path.Combine(Repo.Root, "hadoop-jobs", script), "--local" }.Concat(args), null,
-            new Dictionary<string, string> { ["STREAMING_ARCHIVE"] = BinDir, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner });
+            new Dictionary<string, string> { ["STREAMING_ARCHIVE"] = BinDir, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner, ["STREAMING_TRAINER"] = Repo.Trainer });
 
     /// <summary>Compiles the two .proto files with protoc for the Python reader (once per test run).</summary>
     public static readonly Lazy<string> PythonProtos = new(() =>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.TfRecord;
-using Streaming.Trainer.Data;
+using Streaming.Data;
 using Streaming.WebHdfs;
 
 namespace Streaming.Tests;

@@ -21,6 +21,14 @@ public sealed class TransformPlan
     /// <summary>Per feature (and the label): dtype and shape, as <c>tf.io.FixedLenFeature(shape, dtype)</c> wants them.</summary>
     public Dictionary<string, FeatureSpecEntry> FeatureSpec { get; set; } = new();
 
+    /// <summary>A copy without the label, for scoring rows that have none.</summary>
+    public TransformPlan WithoutLabel()
+    {
+        var copy = FromJson(ToJson());
+        copy.Label = null;
+        return copy;
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, PlanJsonContext.Default.TransformPlan);
 
     public static TransformPlan FromJson(string json, string source = "_transform.json")

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using Streaming.Contract;
+using Streaming.Data;
+using Streaming.Model;
 using Streaming.TfRecord;
-using Streaming.Trainer.Compute;
-using Streaming.Trainer.Data;
-using Streaming.Trainer.Model;
 using Streaming.Trainer.Training;
 
 namespace Streaming.Trainer.Commands;
@@ -16,21 +15,17 @@ public static class EvaluateCommand
     {
         var model = new Option<string>("--model") { Required = true };
         var data = new Option<string>("--data") { Description = "Shards (directory or webhdfs:// URI) transformed with the model's plan", Required = true };
+        var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (default: all cores)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("evaluate", "Score a TFRecord set and print its metrics as JSON");
-        cmd.Options.Add(model);
-        cmd.Options.Add(data);
+        foreach (var o in new Option[] { model, data, device, threads }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.evaluate", (logs, _) =>
         {
             var log = logs.CreateLogger("trainer");
-            var (meta, net) = ModelFile.Load(r.GetValue(model)!, new CpuBackend());
-            var (source, path, owner) = DataSources.Open(r.GetValue(data)!, log);
-            using var __ = owner;
-            var set = ShardSet.Open(source, path);
-            var layout = new FeatureLayout(meta.Plan);
-            if (set.LoadPlan().ToJson() != meta.Plan.ToJson())
-                throw new ConfigException($"{r.GetValue(data)} was transformed with a different plan than the model's: transform it with the model's _transform.json");
-            var loaded = new ShardLoader(layout, log).Load(set, 0, 0);
-            var metrics = Scorer.Evaluate(net, loaded.Train);
+            TorchDevice.Validate(r.GetValue(device)!);
+            using var engine = ModelEngine.Open(r.GetValue(model)!, "libtorch", r.GetValue(device)!, r.GetValue(threads), log);
+            var loaded = LoadShards(r.GetValue(data)!, engine.Meta, log);
+            var metrics = Metrics.Compute(engine.Meta.Spec.Kind, engine.Score(loaded), loaded.Labels, engine.Meta.Spec.Outputs);
             using var w = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });
             w.WriteStartObject();
             foreach (var (k, v) in metrics) if (double.IsFinite(v)) w.WriteNumber(k, v);
@@ -40,5 +35,16 @@ public static class EvaluateCommand
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>Every record of a shard set made with the model's plan, in order.</summary>
+    public static Dataset LoadShards(string location, ModelFile meta, Microsoft.Extensions.Logging.ILogger log)
+    {
+        var (source, path, owner) = DataSources.Open(location, log);
+        using var _ = owner;
+        var set = ShardSet.Open(source, path);
+        if (set.LoadPlan().ToJson() != meta.Plan.ToJson())
+            throw new ConfigException($"{location} was transformed with a different plan than the model's: transform it with the model's _transform.json");
+        return new ShardLoader(new FeatureLayout(meta.Plan), log).Load(set, 0, 0).Train;
     }
 }

@@ -3,112 +3,62 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Streaming.Contract;
 using Streaming.Csv;
-using Streaming.Trainer.Compute;
-using Streaming.Trainer.Data;
-using Streaming.Trainer.Model;
+using Streaming.Model;
 using Streaming.Trainer.Training;
-using Streaming.Transform;
 
 namespace Streaming.Trainer.Commands;
 
 /// <summary>
-/// <c>trainer predict</c>: raw CSV in, one prediction a line out, through the model's own transform plan (the
-/// same code the transform job runs). Regression: the value; binary: P(second class); multiclass: the class.
-/// A row that cannot be transformed gives an empty line (so line N answers row N) and is counted and logged.
+/// <c>trainer predict</c>: raw CSV in, one prediction a line out, through the model's own transform plan (see
+/// <see cref="CsvPredictor"/>); a row that cannot be transformed gives an empty line (line N answers row N) and is
+/// counted and logged. With <c>--data</c>, one prediction per record of a TFRecord set, in shard order. The default
+/// engine is the libtorch-free scorer; <c>--engine libtorch</c> runs the TorchSharp network (on <c>--device</c>).
 /// </summary>
 public static class PredictCommand
 {
-    public const int Chunk = 4096;
-
     public static Command Create()
     {
         var model = new Option<string>("--model") { Required = true };
         var input = new Option<string>("--input") { Description = "CSV file, or - for stdin", DefaultValueFactory = _ => "-" };
+        var data = new Option<string?>("--data") { Description = "Instead of CSV: TFRecord shards (directory or webhdfs:// URI) made with the model's plan" };
         var output = new Option<string>("--output") { Description = "File, or - for stdout", DefaultValueFactory = _ => "-" };
         var maxBad = new Option<double>("--max-bad-fraction") { DefaultValueFactory = _ => 0.01 };
-        var cmd = new Command("predict", "Predict for raw CSV rows with the model's transform plan");
-        foreach (var o in new Option[] { model, input, output, maxBad }) cmd.Options.Add(o);
+        var engine = new Option<string>("--engine") { Description = "native (no libtorch) or libtorch", DefaultValueFactory = _ => "native" };
+        var device = new Option<string>("--device") { Description = "With --engine libtorch: auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int>("--threads") { Description = "With --engine libtorch: CPU threads", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("predict", "Predict for raw CSV rows (or TFRecord shards) with the model's transform plan");
+        foreach (var o in new Option[] { model, input, data, output, maxBad, engine, device, threads }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.predict", (logs, reporter) =>
         {
             var log = logs.CreateLogger("trainer");
-            var (meta, net) = ModelFile.Load(r.GetValue(model)!, new CpuBackend());
+            ModelEngine.ValidateEngine(r.GetValue(engine)!);
+            if (r.GetValue(engine) == "libtorch") TorchDevice.Validate(r.GetValue(device)!);
+            if (r.GetValue(maxBad) is < 0 or > 1) throw new ConfigException("--max-bad-fraction must be in [0, 1]");
             var inPath = r.GetValue(input)!;
-            using var inStream = inPath == "-" ? Console.OpenStandardInput() : File.OpenRead(inPath);
+            if (inPath != "-" && !File.Exists(inPath)) throw new ConfigException($"--input {inPath}: no such file");
+            using var scoring = ModelEngine.Open(r.GetValue(model)!, r.GetValue(engine)!, r.GetValue(device)!, r.GetValue(threads), log);
             var outPath = r.GetValue(output)!;
             using var outStream = outPath == "-" ? Console.OpenStandardOutput() : File.Create(outPath);
             using var writer = new StreamWriter(outStream, new System.Text.UTF8Encoding(false), 1 << 16);
-            long n = Predict(meta, net, inStream, writer, r.GetValue(maxBad), reporter, log);
+            long n;
+            if (r.GetValue(data) is { } shards)
+            {
+                var set = EvaluateCommand.LoadShards(shards, scoring.Meta, log);
+                var scores = scoring.Score(set);
+                for (int i = 0; i < set.Count; i++) writer.WriteLine(CsvPredictor.Format(scoring.Meta, scores, i));
+                n = set.Count;
+            }
+            else
+            {
+                using var inStream = inPath == "-" ? Console.OpenStandardInput() : File.OpenRead(inPath);
+                using var rejects = new RejectedRows(reporter, log, r.GetValue(maxBad), inPath == "-" ? "stdin" : inPath);
+                n = new CsvPredictor(scoring.Meta, scoring.Score).Run(inStream, atFileStart: true, rejects, reporter,
+                    p => writer.WriteLine(p.Prediction ?? ""));
+            }
+            writer.Flush();
             log.LogInformation("predicted {Rows} rows", n);
             return ExitCodes.Ok;
         }));
         return cmd;
-    }
-
-    public static long Predict(ModelFile meta, TabularMlp net, Stream csv, TextWriter output, double maxBadFraction, Reporter reporter, ILogger log)
-    {
-        var plan = meta.Plan;
-        var layout = new FeatureLayout(plan);
-        // Predicting needs no label: transform without it.
-        var noLabel = TransformPlan.FromJson(plan.ToJson());
-        noLabel.Label = null;
-        var transformer = new RowTransformer(noLabel);
-        var decoder = new ExampleDecoder(layout, requireLabel: false);
-        using var lines = new LineReader(csv, plan.Csv.MaxLineBytes);
-        using var rejects = new RejectedRows(reporter, log, maxBadFraction, "predict input");
-        var reader = new CsvRowReader(lines, plan.ToCsvOptions(), atFileStart: true, rejects, reporter);
-        var chunk = new Dataset(layout.NumericWidth, layout.IndexSlots.Count);
-        var slots = new List<bool>();   // per data row: has a prediction
-        long written = 0;
-
-        void Flush()
-        {
-            var scores = chunk.Count > 0 ? Scorer.Score(net, chunk) : [];
-            int k = 0;
-            foreach (var ok in slots)
-            {
-                if (ok) { output.WriteLine(Format(meta, scores, k)); k++; }
-                else output.WriteLine();
-            }
-            written += slots.Count;
-            slots.Clear();
-            chunk = new Dataset(layout.NumericWidth, layout.IndexSlots.Count);
-        }
-
-        while (reader.TryRead(out var row))
-        {
-            while (written + slots.Count < reader.RowsRead - 1) slots.Add(false);  // rows the CSV reader rejected
-            if (transformer.Transform(row, out var example, out var detail) == RowOutcome.Ok)
-            {
-                chunk.Next(out var num, out var idx);
-                decoder.Decode(example, num, idx, out _);
-                chunk.Commit(0, reader.RowsRead);
-                slots.Add(true);
-            }
-            else
-            {
-                rejects.Reject(RejectReason.BadValue, reader.RawLine, reader.LineNumber, detail);
-                slots.Add(false);
-            }
-            if (slots.Count >= Chunk) Flush();
-        }
-        while (written + slots.Count < reader.RowsRead) slots.Add(false);
-        Flush();
-        output.Flush();
-        rejects.CheckThreshold(reader.RowsRead);
-        return written;
-    }
-
-    private static string Format(ModelFile meta, double[] scores, int k) => meta.Spec.Kind switch
-    {
-        TaskKind.Regression => scores[k].ToString("R", CultureInfo.InvariantCulture),
-        TaskKind.Binary => scores[k].ToString("0.######", CultureInfo.InvariantCulture),
-        _ => meta.Plan.Label!.Classes![ArgMax(scores.AsSpan(k * meta.Spec.Outputs, meta.Spec.Outputs))],
-    };
-
-    private static int ArgMax(ReadOnlySpan<double> p)
-    {
-        int best = 0;
-        for (int i = 1; i < p.Length; i++) if (p[i] > p[best]) best = i;
-        return best;
     }
 }

@@ -2,10 +2,11 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Streaming.Contract;
 using Streaming.TfRecord;
-using Streaming.Trainer.Compute;
-using Streaming.Trainer.Data;
+using Streaming.Data;
+using Streaming.Model;
 using Streaming.Trainer.Model;
 using Streaming.Trainer.Training;
+using TorchSharp;
 
 namespace Streaming.Trainer.Commands;
 
@@ -26,28 +27,36 @@ public static class TrainCommand
         var dropout = new Option<float>("--dropout") { DefaultValueFactory = _ => 0f };
         var emb = new Option<int?>("--embedding-dim") { Description = "Embedding size for every categorical feature (default: from its vocabulary size)" };
         var seed = new Option<int>("--seed") { Description = "Same seed, same data → same model", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "Compute threads (default: all cores)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (default: the task's vcores under YARN, else all cores)", DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
-        var cmd = new Command("train", "Train a tabular MLP with embeddings on TFRecord shards");
-        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, patience }) cmd.Options.Add(o);
+        var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
+        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, patience }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.train", (logs, _) =>
         {
             var log = logs.CreateLogger("trainer");
             var options = new TrainOptions
             {
                 Epochs = Positive(r.GetValue(epochs), "--epochs"), BatchSize = Positive(r.GetValue(batch), "--batch-size"),
-                LearningRate = r.GetValue(lr) is > 0 and var l ? l : throw new ConfigException("--lr must be positive"),
-                WeightDecay = r.GetValue(wd), Dropout = r.GetValue(dropout) is >= 0 and < 1 and var d ? d : throw new ConfigException("--dropout must be in [0, 1)"),
-                Hidden = ParseHidden(r.GetValue(hidden)!), EmbeddingDim = r.GetValue(emb), Seed = r.GetValue(seed), Patience = r.GetValue(patience),
+                LearningRate = r.GetValue(lr) is > 0 and var l && float.IsFinite(l) ? l : throw new ConfigException("--lr must be positive"),
+                WeightDecay = r.GetValue(wd) is >= 0 and var w && float.IsFinite(w) ? w : throw new ConfigException("--weight-decay must be non-negative"),
+                Dropout = r.GetValue(dropout) is >= 0 and < 1 and var d ? d : throw new ConfigException("--dropout must be in [0, 1)"),
+                Hidden = ParseHidden(r.GetValue(hidden)!), EmbeddingDim = r.GetValue(emb) is null or > 0 ? r.GetValue(emb) : throw new ConfigException("--embedding-dim must be positive"),
+                Seed = r.GetValue(seed), Patience = r.GetValue(patience) >= 0 ? r.GetValue(patience) : throw new ConfigException("--patience must be 0 or more"),
             };
             double fraction = r.GetValue(valFraction);
             if (fraction is < 0 or >= 1) throw new ConfigException("--validation-fraction must be in [0, 1)");
-            return Train(r.GetValue(data)!, r.GetValue(valData), fraction, r.GetValue(model)!, options, r.GetValue(threads), log, Console.Out);
+            if (r.GetValue(threads) < 0) throw new ConfigException("--threads must be 0 (auto) or more");
+            TorchDevice.Validate(r.GetValue(device)!);
+            var modelDir = r.GetValue(model)!;
+            ModelSaver.CheckWritable(modelDir);
+            return Train(r.GetValue(data)!, r.GetValue(valData), fraction, modelDir, options, r.GetValue(threads), r.GetValue(device)!, log, Console.Out);
         }));
         return cmd;
     }
 
-    public static int Train(string dataLocation, string? validationLocation, double fraction, string modelDir, TrainOptions options, int threads, ILogger log, TextWriter progress)
+    public static int Train(string dataLocation, string? validationLocation, double fraction, string modelDir, TrainOptions options, int threads,
+        string deviceOption, ILogger log, TextWriter progress)
     {
         var (source, path, owner) = DataSources.Open(dataLocation, log);
         using var _ = owner;
@@ -55,33 +64,40 @@ public static class TrainCommand
         var plan = set.LoadPlan();
         var layout = new FeatureLayout(plan);
         var loader = new ShardLoader(layout, log);
-        ShardLoader.Result loaded;
         Dataset train, validation;
         if (validationLocation is null)
         {
-            loaded = loader.Load(set, fraction, (ulong)options.Seed);
+            var loaded = loader.Load(set, fraction, (ulong)options.Seed);
             (train, validation) = (loaded.Train, loaded.Validation);
         }
         else
         {
-            loaded = loader.Load(set, 0, (ulong)options.Seed);
             var (vs, vp, vo) = DataSources.Open(validationLocation, log);
             using var __ = vo;
-            (train, validation) = (loaded.Train, loader.Load(ShardSet.Open(vs, vp), 0, 0).Train);
+            var vset = ShardSet.Open(vs, vp);
+            if (vset.LoadPlan().ToJson() != plan.ToJson())
+                throw new ConfigException($"{validationLocation} was transformed with a different plan than {dataLocation}");
+            (train, validation) = (loader.Load(set, 0, (ulong)options.Seed).Train, loader.Load(vset, 0, 0).Train);
         }
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
+        var device = TorchDevice.Select(deviceOption, threads, log);
         var spec = Fit.Spec(layout, train, options);
-        var model = new TabularMlp(spec, new CpuBackend(threads), options.Seed);
-        var history = new Fit(log, progress).Run(model, train, validation, options);
-        var final = validation.Count > 0 ? Scorer.Evaluate(model, validation) : new Dictionary<string, double>();
-        ModelFile.Save(modelDir, new ModelFile { Spec = spec, Plan = plan, Metrics = final.Where(kv => double.IsFinite(kv.Value)).ToDictionary(), Epochs = history.Count, Seed = options.Seed }, model);
-        AtomicFile.WriteAllText(Path.Combine(modelDir, "metrics.json"), Fit.HistoryJson(history, final));
+        torch.manual_seed(options.Seed);
+        using var model = new TabularNet(spec);
+        model.to(device);
+        var (history, bestEpoch) = new Fit(log, progress).Run(model, train, validation, options, device);
+        var final = validation.Count > 0 ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
+        var meta = new ModelFile
+        {
+            Spec = spec, Plan = plan, Metrics = final.Where(kv => double.IsFinite(kv.Value)).ToDictionary(), Epochs = history.Count,
+            BestEpoch = bestEpoch, Seed = options.Seed, TrainedOn = TorchDevice.Describe,
+        };
         var (name, _) = validation.Count > 0 ? Metrics.Monitor(spec.Kind, final) : ("", 0);
-        AtomicFile.WriteAllText(Path.Combine(modelDir, "training-curve.svg"),
+        ModelSaver.Save(modelDir, meta, model, Fit.HistoryJson(history, final, bestEpoch),
             CurvePlot.Svg(history.Select(h => h.TrainLoss).ToList(), history.Where(h => h.Validation.ContainsKey(name)).Select(h => h.Validation[name]).ToList(), name));
         foreach (var (k, v) in final.Where(kv => kv.Key != "count"))
             progress.WriteLine(FormattableString.Invariant($"validation {k}: {v:G6}"));
-        progress.WriteLine($"model saved to {modelDir} (model.json, weights.bin, metrics.json, training-curve.svg)");
+        progress.WriteLine($"model saved to {modelDir} ({ModelSaver.Files})");
         return ExitCodes.Ok;
     }
 

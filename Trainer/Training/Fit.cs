@@ -2,8 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Streaming.Trainer.Data;
+using Streaming.Data;
+using Streaming.Model;
 using Streaming.Trainer.Model;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Streaming.Trainer.Training;
 
@@ -24,8 +27,10 @@ public sealed record TrainOptions
 public sealed record EpochResult(int Epoch, double TrainLoss, Dictionary<string, double> Validation, double SamplesPerSecond, double Seconds);
 
 /// <summary>
-/// The training loop: shuffled mini-batches, forward, loss, backward, AdamW; after each epoch the validation metrics,
-/// throughput and an ETA on one line; early stopping restores the best epoch's weights.
+/// The training loop on TorchSharp: seeded shuffled mini-batches handed to the device whole, forward, the task's loss
+/// (MSE on the standardised target, log-loss on logits, softmax cross-entropy), backward, AdamW (decay on dense
+/// weights only). The running loss stays on the device: the host waits for it once an epoch, when the line is
+/// printed. After each epoch the validation metrics; early stopping restores the best epoch's weights.
 /// </summary>
 public sealed class Fit(ILogger log, TextWriter progress)
 {
@@ -54,77 +59,88 @@ public sealed class Fit(ILogger log, TextWriter progress)
         return spec;
     }
 
-    public List<EpochResult> Run(TabularMlp model, Dataset train, Dataset validation, TrainOptions o)
+    /// <summary>Trains in place; returns the history and the epoch whose weights the model ends with.</summary>
+    public (List<EpochResult> History, int BestEpoch) Run(TabularNet model, Dataset train, Dataset validation, TrainOptions o, Device device)
     {
         var spec = model.Spec;
-        var opt = new AdamOptimizer(model.Parameters, model.Backend, o.LearningRate, o.WeightDecay);
-        var rng = new Random(o.Seed);
+        var decay = model.named_parameters().Where(p => p.name.EndsWith(".weight") && !p.name.StartsWith("embeddings.")).Select(p => p.parameter).ToList();
+        var rest = model.named_parameters().Where(p => !decay.Contains(p.parameter)).Select(p => p.parameter).ToList();
+        using var opt = torch.optim.AdamW(
+            [new TorchSharp.Modules.AdamW.ParamGroup(decay, new TorchSharp.Modules.AdamW.Options { weight_decay = o.WeightDecay }),
+             new TorchSharp.Modules.AdamW.ParamGroup(rest, new TorchSharp.Modules.AdamW.Options { weight_decay = 0 })],
+            lr: o.LearningRate, weight_decay: 0);
         var history = new List<EpochResult>();
         double best = double.PositiveInfinity;
-        int sinceBest = 0;
-        float[][]? bestWeights = null;
-        var targets = new float[o.BatchSize];
-        var grad = new float[o.BatchSize * spec.Outputs];
-        log.LogInformation("training {Task} MLP: {Params:N0} parameters, input width {Width}, hidden [{Hidden}], backend {Backend}; {Train} train / {Val} validation examples",
-            spec.Task, model.ParameterCount, model.InputWidth, string.Join(",", spec.Hidden), model.Backend.Name, train.Count, validation.Count);
+        int sinceBest = 0, bestEpoch = 0;
+        Dictionary<string, Tensor>? bestWeights = null;
+        long parameters = model.parameters().Sum(p => p.numel());
+        log.LogInformation("training {Task} network: {Params:N0} parameters, input width {Width}, hidden [{Hidden}] on {Device}; {Train} train / {Val} validation examples",
+            spec.Task, parameters, spec.InputWidth, string.Join(",", spec.Hidden), TorchDevice.Describe, train.Count, validation.Count);
+        float mean = (float)spec.LabelMean, std = (float)spec.LabelStd;
         var total = Stopwatch.StartNew();
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
-            double lossSum = 0;
+            model.train();
+            using var lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: device);
             long seen = 0;
             foreach (var b in BatchStream.Epoch(train, o.BatchSize, shuffle: true, seed: o.Seed * 7919 + epoch))
             {
-                model.ZeroGrad();
-                var y = model.Forward(b, training: true, rng);
-                double loss;
-                switch (spec.Kind)
+                using var scope = torch.NewDisposeScope();
+                var (num, cat, y) = TorchScoring.ToDevice(b, device);
+                var output = model.call(num, cat);
+                var loss = spec.Kind switch
                 {
-                    case TaskKind.Regression:
-                        for (int i = 0; i < b.Size; i++) targets[i] = (float)((b.Labels[i] - spec.LabelMean) / spec.LabelStd);
-                        loss = Losses.Mse(y, targets, grad, b.Size);
-                        break;
-                    case TaskKind.Binary: loss = Losses.BinaryCrossEntropy(y, b.Labels, grad, b.Size); break;
-                    default: loss = Losses.SoftmaxCrossEntropy(y, b.Labels, grad, b.Size, spec.Outputs); break;
-                }
-                model.Backward(grad, b.Size);
-                opt.Update();
-                lossSum += loss * b.Size;
+                    TaskKind.Regression => nn.functional.mse_loss(output.squeeze(1), (y - mean) / std),
+                    TaskKind.Binary => nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), y),
+                    _ => nn.functional.cross_entropy(output, y.to(ScalarType.Int64)),
+                };
+                opt.zero_grad();
+                loss.backward();
+                opt.step();
+                lossSum.add_(loss.detach().to(ScalarType.Float64) * b.Size);
                 seen += b.Size;
             }
+            double trainLoss = lossSum.item<double>() / Math.Max(1, seen);   // the epoch's one host sync
             double trainSeconds = sw.Elapsed.TotalSeconds;
-            var val = validation.Count > 0 ? Scorer.Evaluate(model, validation) : new Dictionary<string, double>();
-            var r = new EpochResult(epoch, lossSum / Math.Max(1, seen), val, seen / Math.Max(1e-9, trainSeconds), sw.Elapsed.TotalSeconds);
+            var val = validation.Count > 0 ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
+            var r = new EpochResult(epoch, trainLoss, val, seen / Math.Max(1e-9, trainSeconds), sw.Elapsed.TotalSeconds);
             history.Add(r);
             var eta = TimeSpan.FromSeconds(total.Elapsed.TotalSeconds / epoch * (o.Epochs - epoch));
             progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch}/{o.Epochs}  loss {r.TrainLoss:F4}  {string.Join("  ", val.Where(kv => kv.Key != "count").Select(kv => $"val_{kv.Key} {kv.Value:G6}"))}  {r.SamplesPerSecond:N0} samples/s  ETA {eta:mm\\:ss}"));
+                $"epoch {epoch}/{o.Epochs}  loss {r.TrainLoss:F4}  {string.Join("  ", val.Where(kv => kv.Key != "count").Select(kv => $"val_{kv.Key} {kv.Value:G6}"))}  {r.SamplesPerSecond:N0} samples/s  ETA {(int)eta.TotalHours}:{eta:mm\\:ss}"));
             progress.Flush();
-            if (val.Count == 0) continue;
+            if (val.Count == 0) { bestEpoch = epoch; continue; }
             var (_, monitored) = Metrics.Monitor(spec.Kind, val);
             if (monitored < best - 1e-9)
             {
                 best = monitored;
                 sinceBest = 0;
-                bestWeights = model.Parameters.Select(p => (float[])p.Value.Clone()).ToArray();
+                bestEpoch = epoch;
+                if (bestWeights is not null) foreach (var t in bestWeights.Values) t.Dispose();
+                bestWeights = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
             }
             else if (o.Patience > 0 && ++sinceBest >= o.Patience)
             {
-                progress.WriteLine($"early stopping: no improvement for {o.Patience} epochs; keeping epoch {epoch - sinceBest}");
+                progress.WriteLine($"early stopping: no improvement for {o.Patience} epochs; keeping epoch {bestEpoch}");
                 break;
             }
         }
         if (bestWeights is not null)
-            for (int i = 0; i < bestWeights.Length; i++) Array.Copy(bestWeights[i], model.Parameters[i].Value, bestWeights[i].Length);
-        return history;
+        {
+            model.load_state_dict(bestWeights);
+            foreach (var t in bestWeights.Values) t.Dispose();
+        }
+        return (history, bestEpoch);
     }
 
-    public static string HistoryJson(IReadOnlyList<EpochResult> history, Dictionary<string, double> final)
+    public static string HistoryJson(IReadOnlyList<EpochResult> history, Dictionary<string, double> final, int bestEpoch)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
+            w.WriteNumber("best_epoch", bestEpoch);
             w.WriteStartObject("final_validation");
             foreach (var (k, v) in final) if (double.IsFinite(v)) w.WriteNumber(k, v);
             w.WriteEndObject();

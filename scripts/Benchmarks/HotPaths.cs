@@ -3,8 +3,8 @@ using BenchmarkDotNet.Attributes;
 using Streaming.Csv;
 using Streaming.Stats;
 using Streaming.TfRecord;
-using Streaming.Trainer.Compute;
-using Streaming.Trainer.Model;
+using Streaming.Data;
+using Streaming.Model;
 
 namespace Streaming.Benchmarks;
 
@@ -19,10 +19,9 @@ public class HotPaths
     private readonly byte[][] _keys = Enumerable.Range(0, 12).Select(i => Encoding.UTF8.GetBytes("feature_" + i)).ToArray();
     private byte[] _record = [];
     private TfRecordWriter _writer = null!;
-    private TabularMlp _model = null!;
+    private MlpScorer _scorer = null!;
     private Batch _batch = null!;
-    private AdamOptimizer _opt = null!;
-    private float[] _grad = [];
+    private float[] _outputs = [];
 
     [GlobalSetup]
     public void Setup()
@@ -41,14 +40,14 @@ public class HotPaths
             Task = "regression", NumericWidth = 8, Hidden = [256, 128],
             Embeddings = [new EmbeddingSpec { Feature = "u", Cardinality = 3000, Dim = 14 }, new EmbeddingSpec { Feature = "p", Cardinality = 3000, Dim = 14 }],
         };
-        _model = new TabularMlp(spec, new CpuBackend(), 1);
-        _batch = new Batch(256, 8, 2) { Size = 256 };
         var rng = new Random(1);
+        _scorer = new MlpScorer(spec, spec.Tensors().ToDictionary(t => t.Name, t => new NamedTensor(t.Name, t.Shape,
+            Enumerable.Range(0, t.Shape.Aggregate(1, (a, b) => a * b)).Select(_ => rng.NextSingle() - 0.5f).ToArray())));
+        _batch = new Batch(256, 8, 2) { Size = 256 };
         for (int i = 0; i < _batch.Numeric.Length; i++) _batch.Numeric[i] = rng.NextSingle();
         for (int i = 0; i < _batch.Categorical.Length; i++) _batch.Categorical[i] = rng.Next(3000);
         for (int i = 0; i < 256; i++) _batch.Labels[i] = rng.NextSingle();
-        _opt = new AdamOptimizer(_model.Parameters, _model.Backend, 1e-3f);
-        _grad = new float[256];
+        _outputs = new float[256];
     }
 
     [Benchmark(Description = "CSV: split 4,096 lines into fields")]
@@ -87,14 +86,10 @@ public class HotPaths
     [Benchmark(Description = "TFRecord: frame one record")]
     public void Frame() => _writer.Write(_record);
 
-    [Benchmark(Description = "Training step: batch 256, MLP 36→256→128→1")]
-    public double TrainStep()
+    [Benchmark(Description = "Scorer (no libtorch): forward batch 256, MLP 36→256→128→1")]
+    public float ScoreBatch()
     {
-        _model.ZeroGrad();
-        var y = _model.Forward(_batch, true);
-        double loss = Losses.Mse(y, _batch.Labels, _grad, 256);
-        _model.Backward(_grad, 256);
-        _opt.Update();
-        return loss;
+        _scorer.Forward(_batch, _outputs);
+        return _outputs[0];
     }
 }

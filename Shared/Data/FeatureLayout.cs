@@ -2,7 +2,7 @@ using System.Text;
 using Streaming.Stats;
 using Streaming.Transform;
 
-namespace Streaming.Trainer.Data;
+namespace Streaming.Data;
 
 /// <summary>
 /// Where each feature of <c>_transform.json</c> lands in the model's input: float features (numeric, indicators,

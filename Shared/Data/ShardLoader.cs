@@ -4,7 +4,7 @@ using Streaming.Contract;
 using Streaming.Stats;
 using Streaming.TfRecord;
 
-namespace Streaming.Trainer.Data;
+namespace Streaming.Data;
 
 /// <summary>
 /// Reads a shard set into memory: shards are read in parallel (each by its own reader: I/O, CRC checks and

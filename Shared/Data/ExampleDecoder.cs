@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Streaming.Contract;
 
-namespace Streaming.Trainer.Data;
+namespace Streaming.Data;
 
 /// <summary>
 /// Decodes a serialized <c>tf.train.Example</c> straight into model rows, without message objects: walks the
@@ -70,7 +70,14 @@ public sealed class ExampleDecoder(FeatureLayout layout, bool requireLabel = tru
             {
                 ReadInt64s(list, oneLong);
                 if (slot == FeatureLayout.LabelKey) label = oneLong[0];
-                else if (slot >= layout.FloatSlots.Count) indices[slot - layout.FloatSlots.Count] = (int)oneLong[0];
+                else if (slot >= layout.FloatSlots.Count)
+                {
+                    // An index outside the vocabulary would read past an embedding table: the shard is not of this plan.
+                    var index = layout.IndexSlots[slot - layout.FloatSlots.Count];
+                    if ((ulong)oneLong[0] >= (ulong)index.Cardinality)
+                        throw new DataException($"feature '{index.Name}' has index {oneLong[0]}, outside its vocabulary of {index.Cardinality}");
+                    indices[index.Column] = (int)oneLong[0];
+                }
                 else throw new DataException($"feature '{NameOf(slot)}' is an int64 list, the plan says float");
             }
             else throw new DataException($"feature '{NameOf(slot)}' is a bytes list");

@@ -1,4 +1,4 @@
-namespace Streaming.Trainer.Model;
+namespace Streaming.Data;
 
 /// <summary>A mini-batch in model layout: numeric inputs [B×F], category indices [B×C], labels [B].</summary>
 public sealed class Batch

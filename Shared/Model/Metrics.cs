@@ -1,6 +1,5 @@
-using Streaming.Trainer.Model;
 
-namespace Streaming.Trainer.Training;
+namespace Streaming.Model;
 
 /// <summary>Validation and test metrics: RMSE/MAE for regression; accuracy, AUC and log-loss for classification.</summary>
 public static class Metrics

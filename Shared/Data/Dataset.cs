@@ -1,4 +1,4 @@
-namespace Streaming.Trainer.Data;
+namespace Streaming.Data;
 
 /// <summary>Decoded examples kept column-wise in memory: numeric rows, index rows, labels, and each row's id.</summary>
 public sealed class Dataset(int numericWidth, int indexCount)
@@ -37,7 +37,7 @@ public sealed class Dataset(int numericWidth, int indexCount)
     }
 
     /// <summary>Copies rows <paramref name="rows"/> into a batch.</summary>
-    public void Gather(ReadOnlySpan<int> rows, Model.Batch batch)
+    public void Gather(ReadOnlySpan<int> rows, Batch batch)
     {
         batch.Size = rows.Length;
         for (int i = 0; i < rows.Length; i++)

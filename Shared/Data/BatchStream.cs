@@ -1,7 +1,6 @@
 using System.Threading.Channels;
-using Streaming.Trainer.Model;
 
-namespace Streaming.Trainer.Data;
+namespace Streaming.Data;
 
 /// <summary>
 /// Mini-batches of a dataset for one epoch: a seeded permutation (a full shuffle of the in-memory data), batches

@@ -1,0 +1,84 @@
+using Streaming.Model;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Streaming.Trainer.Model;
+
+/// <summary>
+/// The tabular network of <see cref="ModelSpec"/> as a torch module with one forward signature:
+/// (numeric [B×F] float32, categorical [B×C] int64) → outputs [B×Outputs]. The field names are the state_dict's
+/// prefixes (embeddings.i, hidden.k, head), shared with <see cref="MlpScorer"/> and the README's Python module.
+/// </summary>
+public sealed class TabularNet : nn.Module<Tensor, Tensor, Tensor>
+{
+    // Names matter: RegisterComponents names submodules after these fields.
+    private readonly ModuleList<Embedding> embeddings;
+    private readonly Sequential hidden;
+    private readonly Linear head;
+
+    /// <summary>Builds the network with seeded initial weights (torch's global generator, seeded by the caller).</summary>
+    public TabularNet(ModelSpec spec) : base(nameof(TabularNet))
+    {
+        Spec = spec;
+        embeddings = nn.ModuleList(spec.Embeddings.Select(e => nn.Embedding(e.Cardinality, e.Dim)).ToArray());
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        int width = spec.InputWidth;
+        for (int l = 0; l < spec.Hidden.Length; l++)
+        {
+            layers.Add(($"{3 * l}", nn.Linear(width, spec.Hidden[l])));
+            layers.Add(($"{3 * l + 1}", nn.ReLU()));
+            layers.Add(($"{3 * l + 2}", nn.Dropout(spec.Dropout)));
+            width = spec.Hidden[l];
+        }
+        hidden = nn.Sequential(layers);
+        head = nn.Linear(width, spec.Outputs);
+        RegisterComponents();
+        using var _ = torch.no_grad();
+        // He initialisation for the ReLU layers, zero biases, small embeddings (as the model had before TorchSharp).
+        foreach (var (name, p) in named_parameters())
+        {
+            if (name.StartsWith("embeddings.")) nn.init.normal_(p, 0, 0.05);
+            else if (name.EndsWith(".weight")) nn.init.kaiming_normal_(p, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
+            else nn.init.zeros_(p);
+        }
+    }
+
+    public ModelSpec Spec { get; }
+
+    public override Tensor forward(Tensor numeric, Tensor categorical)
+    {
+        if (embeddings.Count == 0) return head.call(hidden.call(numeric));
+        var parts = new Tensor[embeddings.Count + 1];
+        parts[0] = numeric;
+        for (int i = 0; i < embeddings.Count; i++) parts[i + 1] = embeddings[i].call(categorical.select(1, i));
+        return head.call(hidden.call(torch.cat(parts, 1)));
+    }
+
+    /// <summary>The weights in <see cref="ModelSpec.Tensors"/> order, on the CPU, for weights.bin and the scorer.</summary>
+    public List<NamedTensor> Weights()
+    {
+        var state = state_dict();
+        var result = new List<NamedTensor>();
+        foreach (var (name, shape) in Spec.Tensors())
+        {
+            if (!state.TryGetValue(name, out var t)) throw new InvalidOperationException($"the module has no tensor {name}");
+            if (!t.shape.Select(d => (int)d).SequenceEqual(shape)) throw new InvalidOperationException($"{name}: shape [{string.Join(",", t.shape)}], spec says [{string.Join(",", shape)}]");
+            using var cpu = t.detach().cpu().contiguous();
+            result.Add(new NamedTensor(name, shape, cpu.data<float>().ToArray()));
+        }
+        return result;
+    }
+
+    /// <summary>Loads weights.bin's tensors (the libtorch-free format) into this module.</summary>
+    public void Load(IReadOnlyDictionary<string, NamedTensor> weights)
+    {
+        using var _ = torch.no_grad();
+        foreach (var (name, p) in named_parameters())
+        {
+            var w = weights[name];
+            using var src = torch.tensor(w.Data, w.Shape.Select(d => (long)d).ToArray());
+            p.copy_(src);
+        }
+    }
+}
