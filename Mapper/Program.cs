@@ -8,5 +8,6 @@ var root = new RootCommand("Streaming mapper: the map side of the Hadoop Streami
     PlanCommand.Create(),
     TransformCommand.Create(),
     ManifestCommand.Create(),
+    PredictCommand.Create(),
 };
 return TaskHost.Run(root, args);

@@ -1,19 +1,43 @@
 #!/usr/bin/env bash
-# Builds the self-contained linux-x64 executables (no .NET needed where they run) into dist/bin/ and packs
-# dist/streaming-linux-x64.tgz, the archive a Hadoop job ships with -archives ...#bin. EventSource support is trimmed
-# away: a task starts ~5 ms sooner, and nothing on a cluster node could attach dotnet-counters/-trace anyway (they
-# work on the `dotnet build` outputs).
+# Builds the self-contained linux-x64 executables (no .NET needed where they run):
+#   dist/bin/{mapper,reducer} + dist/streaming-linux-x64.tgz — what YARN tasks need (-archives ...#bin), small: the
+#     map-side scorer (`mapper predict`) runs the network without libtorch;
+#   dist/trainer/ (trainer + libtorch) + dist/trainer-linux-x64-<cpu|cuda>.tgz — the trainer, for an edge node or a
+#     GPU host. `--torch cuda` builds the CUDA trainer (needs the TorchSharp-cuda-linux package from your NuGet feed).
+# EventSource support is trimmed from the task executables: a task starts ~5 ms sooner, and nothing on a cluster
+# node could attach dotnet-counters/-trace anyway (they work on the `dotnet build` outputs).
+#   scripts/publish.sh [--torch cpu|cuda] [--no-trainer]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+torch=cpu trainer=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --torch) torch=${2:-}; shift 2 ;;
+    --no-trainer) trainer=0; shift ;;
+    *) echo "publish.sh: error: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+case "$torch" in cpu|cuda) ;; *) echo "publish.sh: error: --torch must be cpu or cuda" >&2; exit 2 ;; esac
 out=dist/bin
 rm -rf "$out" dist/streaming-linux-x64.tgz
 mkdir -p "$out"
-for p in Mapper Reducer Trainer; do
+for p in Mapper Reducer; do
   dotnet publish "$p/$p.csproj" -c Release -r linux-x64 --self-contained -nologo -v quiet \
     -p:PublishSingleFile=true -p:PublishTrimmed=true -p:PublishReadyToRun=true -p:InvariantGlobalization=true \
     -p:DebugType=none -p:GenerateDocumentationFile=false -p:EventSourceSupport=false -o "dist/publish/$p" >&2
   cp "dist/publish/$p/$(echo "$p" | tr 'A-Z' 'a-z')" "$out/"
 done
+tar -C "$out" -czf dist/streaming-linux-x64.tgz mapper reducer
+if [ "$trainer" = 1 ]; then
+  # Not trimmed (TorchSharp binds its natives by reflection); libtorch stays beside the executable. The build's
+  # ElfWeakVersionNeed step marks libLibTorchSharp.so's GLIBCXX_3.4.32 requirement weak (see README).
+  rm -rf dist/trainer dist/trainer-linux-x64-*.tgz
+  dotnet publish Trainer/Trainer.csproj -c Release -r linux-x64 --self-contained -nologo -v quiet -p:TorchBackend="$torch" \
+    -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:InvariantGlobalization=true -p:DebugType=none \
+    -p:GenerateDocumentationFile=false -o dist/trainer >&2
+  # libtorch's test, Python and mobile back-end libraries are never loaded by TorchSharp.
+  rm -f dist/trainer/lib{jitbackend_test,torchbind_test,backend_with_compiler,aoti_custom_ops,nnapi_backend,torch_python,shm}.so
+  tar -C dist -czf "dist/trainer-linux-x64-$torch.tgz" trainer
+fi
 rm -rf dist/publish
-tar -C "$out" -czf dist/streaming-linux-x64.tgz mapper reducer trainer
-ls -l "$out" dist/streaming-linux-x64.tgz >&2
+ls -l "$out" dist/*.tgz >&2

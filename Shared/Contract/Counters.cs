@@ -9,6 +9,7 @@ public static class Counters
     public const string HeaderLines = "HeaderLines";
     public const string MalformedRows = "MalformedRows";
     public const string RecordsWritten = "RecordsWritten";
+    public const string RowsScored = "RowsScored";
     public const string BytesWritten = "BytesWritten";
     public const string PartialsMerged = "PartialsMerged";
     public const string MissingValues = "MissingValues";

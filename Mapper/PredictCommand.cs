@@ -1,0 +1,25 @@
+using System.CommandLine;
+using Streaming.Contract;
+using Streaming.Model;
+
+namespace Streaming.Mapper;
+
+/// <summary><c>mapper predict</c>: batch scoring's map side (CSV rows on stdin → <c>offset\tprediction</c>), no libtorch.</summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model directory (model.json + weights.bin), e.g. shipped with -archives model.tgz#model", DefaultValueFactory = _ => "model" };
+        var maxBad = new Option<double>("--max-bad-fraction") { Description = "Fail the task when more than this share of its rows is rejected", DefaultValueFactory = _ => 0.01 };
+        var cmd = new Command("predict", "Score CSV rows on stdin with a trained model (one 'offset<TAB>prediction' line per row)");
+        cmd.Options.Add(model);
+        cmd.Options.Add(maxBad);
+        cmd.SetAction(r => TaskHost.Execute("mapper.predict", (logs, reporter) =>
+        {
+            if (r.GetValue(maxBad) is < 0 or > 1) throw new ConfigException("--max-bad-fraction must be in [0, 1]");
+            return ScoreMapTask.Run(StandardStreams.Input(), StandardStreams.Output(), r.GetValue(model)!, r.GetValue(maxBad),
+                TaskContext.FromEnvironment(), reporter, logs.CreateLogger("mapper.predict"));
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Batch scoring: a trained model scores raw CSV where it lives, as a map-only streaming job (no libtorch on the
+# nodes: `mapper predict` runs the network's forward pass itself). Output: OUT/part-m-NNNNN, one line per input row,
+# `offset<TAB>prediction` (the row's byte offset in its input file; an empty prediction for a row the model's
+# transform rejects; malformed lines are counted and quarantined as in every job).
+#   score.sh --input IN --output OUT --model MODEL_DIR [--local] [--dry-run] [--overwrite]
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common-args.sh"
+MODEL=""
+parse_extra() {
+  case "$1" in
+    --model) [ $# -ge 2 ] || die "$1 needs a value"; MODEL=$2; CONSUMED=2 ;;
+  esac
+}
+parse_args "$@"
+[ -n "$MODEL" ] || die "--model is required (a directory written by 'trainer train')"
+[ -f "$MODEL/model.json" ] && [ -f "$MODEL/weights.bin" ] || die "--model $MODEL: no model.json and weights.bin (not a model directory)"
+setup_runner
+generic_options "${JOB_NAME:-streaming score $(basename "$INPUT")}"
+
+if step_needed "$OUTPUT"; then
+  # The model travels as an archive of its two files (the scorer needs neither model.pt nor libtorch).
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  tar -C "$MODEL" -czf "$tmp/model.tgz" model.json weights.bin
+  streaming "${GENERIC[@]}" -archives "$ARCHIVE#bin,$tmp/model.tgz#model" \
+    -input "$INPUT" -output "$OUTPUT" \
+    -mapper "bin/mapper predict --model model --max-bad-fraction $MAX_BAD" -numReduceTasks 0
+  [ "$DRY_RUN" = 1 ] || log "$OUTPUT: predictions written"
+fi

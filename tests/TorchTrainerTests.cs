@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Streaming.Tests;
+
+/// <summary>
+/// The TorchSharp trainer around its model: the libtorch-free scorer and the map-side scoring job agree with it on
+/// every row, PyTorch loads its checkpoint, a CPU build refuses CUDA up front, and the build's libtorch patch.
+/// </summary>
+public class TorchTrainerTests
+{
+    private static readonly Lazy<string> BlackFridayModel = new(() =>
+    {
+        var outDir = Path.Combine(Repo.TempDir("torch-bf"), "out");
+        var r = Pipeline.Run("--output", outDir, "--input", Repo.Data("blackfriday_sample.csv"), "--block-size", "150000", "--label", "Purchase",
+            "--categorical", "User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3",
+            "--train", "--epochs 3 --batch-size 256 --hidden 64,32 --seed 3 --patience 0");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("libtorch 2.10"), "the log names the device and libtorch");
+        return outDir;
+    });
+
+    private static readonly Lazy<string> AdultModel = new(() =>
+    {
+        var outDir = Path.Combine(Repo.TempDir("torch-adult"), "out");
+        var r = Pipeline.Run("--output", outDir, "--input", Repo.Data("adult.data"), "--header", "none", "--columns", StatsJob.AdultColumns,
+            "--block-size", "1000000", "--label", "income", "--label-alias", ">50K.:>50K,<=50K.:<=50K", "--scale", "zscore",
+            "--train", "--epochs 2 --batch-size 256 --hidden 32,16 --seed 1");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        return outDir;
+    });
+
+    private static string[] Predict(string model, string csv, params string[] extra)
+    {
+        var p = Proc.Run(Repo.Trainer, new[] { "predict", "--model", model, "--input", csv }.Concat(extra));
+        Assert.That(p.ExitCode, Is.EqualTo(0), p.Stderr);
+        return p.Stdout.Split('\n')[..^1];
+    }
+
+    private static void AssertClose(string[] native, string[] torch, double tolerance)
+    {
+        Assert.That(native, Has.Length.EqualTo(torch.Length));
+        int scored = 0;
+        for (int i = 0; i < native.Length; i++)
+        {
+            Assert.That(native[i].Length == 0, Is.EqualTo(torch[i].Length == 0), $"row {i}: rejected by one engine only");
+            if (native[i].Length == 0) continue;
+            double a = double.Parse(native[i], CultureInfo.InvariantCulture), b = double.Parse(torch[i], CultureInfo.InvariantCulture);
+            Assert.That(Math.Abs(a - b) / Math.Max(1, Math.Abs(b)), Is.LessThanOrEqualTo(tolerance), $"row {i}: {a} vs {b}");
+            scored++;
+        }
+        Assert.That(scored, Is.GreaterThan(native.Length * 9 / 10));
+    }
+
+    [Test]
+    public void TheLibtorchFreeScorerEqualsTheTorchSharpModelOnEveryRow()
+    {
+        var adult = Path.Combine(AdultModel.Value, "model");
+        var native = Predict(adult, Repo.Data("adult.test"));
+        Assert.That(native.Count(l => l.Length > 0), Is.EqualTo(16281));
+        AssertClose(native, Predict(adult, Repo.Data("adult.test"), "--engine", "libtorch", "--device", "cpu"), 1e-5);
+
+        var bf = Path.Combine(BlackFridayModel.Value, "model");
+        var bfNative = Predict(bf, Repo.Data("blackfriday_sample.csv"));
+        Assert.That(bfNative.Count(l => l.Length > 0), Is.EqualTo(19280));
+        // Regression values are printed in the label's units (thousands): compared relative to their size.
+        AssertClose(bfNative, Predict(bf, Repo.Data("blackfriday_sample.csv"), "--engine", "libtorch"), 1e-5);
+    }
+
+    [Test]
+    public void MapperPredictOnFourMapTasksGivesTheTrainersPredictions()
+    {
+        var model = Path.Combine(BlackFridayModel.Value, "model");
+        var output = Path.Combine(Repo.TempDir("score"), "scored");
+        var input = Repo.Data("blackfriday_sample.csv");
+        var s = Pipeline.Script("score.sh", "--input", input, "--output", output, "--model", model, "--block-size", "200000");
+        Assert.That(s.ExitCode, Is.EqualTo(0), s.Stderr);
+        var parts = Directory.GetFiles(output, "part-*").Order(StringComparer.Ordinal).ToArray();
+        Assert.That(parts, Has.Length.GreaterThanOrEqualTo(4), "several map tasks");
+        var lines = parts.SelectMany(File.ReadAllLines).ToArray();
+        var expected = Predict(model, input);
+        Assert.That(lines.Select(l => l.Split('\t')[1]), Is.EqualTo(expected), "same predictions, same order");
+        // Each key is the row's byte offset in the input file: it points at the row's line.
+        var bytes = File.ReadAllBytes(input);
+        var rows = File.ReadAllLines(input).Skip(1).ToArray();
+        foreach (int i in new[] { 0, 1, 4321, rows.Length - 1 })
+        {
+            long offset = long.Parse(lines[i].Split('\t')[0], CultureInfo.InvariantCulture);
+            Assert.That(System.Text.Encoding.UTF8.GetString(bytes, (int)offset, rows[i].Length), Is.EqualTo(rows[i]), $"row {i}");
+        }
+    }
+
+    [Test]
+    public void PyTorchLoadsTheStateDictWithTheReadmeModuleAndPredictsTheSame()
+    {
+        foreach (var run in new[] { BlackFridayModel.Value, AdultModel.Value })
+        {
+            var model = Path.Combine(run, "model");
+            var shards = Path.Combine(run, "tfrecords");
+            var expected = Path.Combine(Repo.TempDir("rt"), "predictions.txt");
+            var p = Proc.Run(Repo.Trainer, "predict", "--model", model, "--data", shards, "--engine", "libtorch", "--output", expected);
+            Assert.That(p.ExitCode, Is.EqualTo(0), p.Stderr);
+            var py = Proc.Python("torch_roundtrip.py", "--pb", Pipeline.PythonProtos.Value, "--readme", Path.Combine(Repo.Root, "README.md"),
+                "--model", model, "--data", shards, "--expected", expected);
+            Assert.That(py.ExitCode, Is.EqualTo(0), py.Stderr);
+            TestContext.Out.WriteLine(py.Stdout);
+            using var r = JsonDocument.Parse(py.Stdout);
+            Assert.That(r.RootElement.GetProperty("rows").GetInt32(), Is.EqualTo(r.RootElement.GetProperty("expected_rows").GetInt32()).And.GreaterThan(19000));
+            Assert.That(r.RootElement.GetProperty("max_rel_diff").GetDouble(), Is.LessThanOrEqualTo(1e-5), run);
+        }
+    }
+
+    [Test]
+    public void ACpuBuildAskedForCudaExitsTwoBeforeAnyWork()
+    {
+        var dir = Path.Combine(Repo.TempDir("cuda"), "model");
+        var r = Proc.Run(Repo.Trainer, "train", "--data", Path.Combine(BlackFridayModel.Value, "tfrecords"), "--model", dir, "--device", "cuda");
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.Stderr);
+        Assert.That(r.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(r.Stderr, Does.Contain("CPU build").And.Contain("publish.sh --torch cuda"));
+        Assert.That(r.Stderr, Does.Not.Contain("loaded"), "no data was read");
+        var bad = Proc.Run(Repo.Trainer, "train", "--data", Path.Combine(BlackFridayModel.Value, "tfrecords"), "--model", dir, "--device", "gpu");
+        Assert.That(bad.ExitCode, Is.EqualTo(2));
+        Assert.That(bad.Stderr, Does.Contain("--device must be auto, cpu, cuda or cuda:N"));
+    }
+
+    [Test]
+    public void TheBuildMarksOnlyTheGlibcxx332RequirementWeakInItsOwnCopy()
+    {
+        var built = Path.Combine(Path.GetDirectoryName(Repo.Trainer)!, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        var r = Proc.Run("/usr/bin/readelf", "-V", built);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var versions = r.Stdout.Split('\n').Where(l => l.Contains("Name: GLIBCXX_") || l.Contains("Name: CXXABI_")).ToArray();
+        Assert.That(versions.Single(l => l.Contains("GLIBCXX_3.4.32")), Does.Contain("Flags: WEAK"));
+        Assert.That(versions.Where(l => !l.Contains("GLIBCXX_3.4.32")), Has.All.Contains("Flags: none"), "nothing else touched");
+        var cache = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+            "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        if (File.Exists(cache))
+            Assert.That(Proc.Run("/usr/bin/readelf", "-V", cache).Stdout, Does.Match("GLIBCXX_3.4.32 +Flags: none"), "the NuGet cache is never patched");
+    }
+}
