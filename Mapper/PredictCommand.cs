@@ -4,14 +4,14 @@ using Streaming.Model;
 
 namespace Streaming.Mapper;
 
-/// <summary><c>mapper predict</c>: batch scoring's map side (CSV rows on stdin → <c>offset\tprediction</c>), no libtorch.</summary>
+/// <summary><c>mapper predict</c>: batch scoring's map side (CSV rows on stdin → <c>START:N\tprediction</c>), no libtorch.</summary>
 internal static class PredictCommand
 {
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Model directory (model.json + weights.bin), e.g. shipped with -archives model.tgz#model", DefaultValueFactory = _ => "model" };
         var maxBad = new Option<double>("--max-bad-fraction") { Description = "Fail the task when more than this share of its rows is rejected", DefaultValueFactory = _ => 0.01 };
-        var cmd = new Command("predict", "Score CSV rows on stdin with a trained model (one 'offset<TAB>prediction' line per row)");
+        var cmd = new Command("predict", "Score CSV rows on stdin with a trained model (one 'START:N<TAB>prediction' line per row)");
         cmd.Options.Add(model);
         cmd.Options.Add(maxBad);
         cmd.SetAction(r => TaskHost.Execute("mapper.predict", (logs, reporter) =>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Batch scoring: a trained model scores raw CSV where it lives, as a map-only streaming job (no libtorch on the
-# nodes: `mapper predict` runs the network's forward pass itself). Output: OUT/part-m-NNNNN, one line per input row,
-# `offset<TAB>prediction` (the row's byte offset in its input file; an empty prediction for a row the model's
+# nodes: `mapper predict` runs the network's forward pass itself). Output: OUT/part-NNNNN, one line per input row,
+# `START:N<TAB>prediction` (the split's start offset and the row's index in it; an empty prediction for a row the model's
 # transform rejects; malformed lines are counted and quarantined as in every job).
 #   score.sh --input IN --output OUT --model MODEL_DIR [--local] [--dry-run] [--overwrite]
 source "$(dirname "$0")/lib.sh"

@@ -8,10 +8,11 @@ namespace Streaming.Model;
 /// <summary>
 /// Batch scoring as a map-only streaming job (<c>mapper predict</c>): the model directory shipped with the job
 /// (model.json + weights.bin, no libtorch) scores the task's CSV rows where they live. Output per row:
-/// <c>offset\tprediction</c>, the offset being the row's byte offset in its input file (the key Hadoop's
-/// TextInputFormat gives a line), so predictions join back to rows whatever the splits. A row the transform
-/// rejects gets <c>offset\t</c> (empty prediction); malformed CSV lines are counted and quarantined in
-/// <c>_rejects/</c> like every job's. The task fails (exit 1) when rejects exceed the threshold.
+/// <c>START:N\tprediction</c>, START being the split's start offset in its file and N the row's index among the
+/// split's data rows, so part files in order give the input's rows in order and every key names its row. (Not the
+/// row's byte offset: Hadoop hands a mapper CRLF lines without their CR, so the task cannot know it.) A row the
+/// transform rejects gets an empty prediction; malformed CSV lines are counted and quarantined in <c>_rejects/</c>
+/// with their line like every job's. The task fails (exit 1) when rejects exceed the threshold.
 /// </summary>
 public static class ScoreMapTask
 {
@@ -21,13 +22,15 @@ public static class ScoreMapTask
         string source = $"{ctx.InputFile ?? "stdin"}@{ctx.InputStart}";
         using var rejects = new RejectedRows(reporter, log, maxBadFraction, source, SideEffectFiles.RejectsWriter(ctx));
         using var writer = new KeyValueWriter(output);
-        var key = new byte[20];
+        var prefix = Encoding.ASCII.GetBytes(ctx.InputStart.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":");
+        var key = new byte[prefix.Length + 20];
+        prefix.CopyTo(key, 0);
         long scored = 0;
         var rows = new CsvPredictor(meta, d => scorer.Score(d)).Run(input, ctx.AtFileStart, rejects, reporter, p =>
         {
             if (p.Offset < 0) return;   // a malformed line: quarantined with its reason by the CSV reader
-            (ctx.InputStart + p.Offset).TryFormat(key, out int n, default, System.Globalization.CultureInfo.InvariantCulture);
-            writer.Write(key.AsSpan(0, n), p.Prediction is null ? default : Encoding.UTF8.GetBytes(p.Prediction));
+            p.Row.TryFormat(key.AsSpan(prefix.Length), out int n, default, System.Globalization.CultureInfo.InvariantCulture);
+            writer.Write(key.AsSpan(0, prefix.Length + n), p.Prediction is null ? default : Encoding.UTF8.GetBytes(p.Prediction));
             if (p.Prediction is not null) scored++;
         });
         writer.Flush();
