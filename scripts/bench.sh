@@ -30,7 +30,7 @@ dotnet build Streaming.sln -c Release -nologo -v quiet >&2
 bash scripts/publish.sh   # always: a stale dist/ would measure old code
 RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
 BENCH=scripts/Benchmarks/bin/Release/net10.0/Benchmarks
-M=dist/bin/mapper T=dist/bin/trainer
+M=dist/bin/mapper T=dist/trainer/trainer
 mkdir -p "$W/pb" && protoc -I Shared/Protos --python_out="$W/pb" Shared/Protos/feature.proto Shared/Protos/example.proto
 
 # ---- inputs: the real data enlarged (IDs varied per repetition), deterministic

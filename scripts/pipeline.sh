@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
 done
 command -v dotnet >/dev/null || { echo "pipeline.sh: the .NET SDK (dotnet) is needed to build" >&2; exit 3; }
 dotnet build scripts/LocalRunner/LocalRunner.csproj -c Release -nologo -v quiet >&2
-[ -f dist/streaming-linux-x64.tgz ] || bash scripts/publish.sh
+{ [ -f dist/streaming-linux-x64.tgz ] && [ -x dist/trainer/trainer ]; } || bash scripts/publish.sh
 if [ -z "$input" ]; then
   if [ -f ../shared/data/blackfriday_sample.csv ]; then
     input=$(cd ../shared/data && pwd)/blackfriday_sample.csv

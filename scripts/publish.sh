@@ -29,11 +29,12 @@ for p in Mapper Reducer; do
 done
 tar -C "$out" -czf dist/streaming-linux-x64.tgz mapper reducer
 if [ "$trainer" = 1 ]; then
-  # Not trimmed (TorchSharp binds its natives by reflection); libtorch stays beside the executable. The build's
+  # Not trimmed (TorchSharp binds its natives by reflection) nor ReadyToRun (start-up is not what a training run
+  # waits for; it would double the publish time); libtorch stays beside the executable. The build's
   # ElfWeakVersionNeed step marks libLibTorchSharp.so's GLIBCXX_3.4.32 requirement weak (see README).
   rm -rf dist/trainer dist/trainer-linux-x64-*.tgz
   dotnet publish Trainer/Trainer.csproj -c Release -r linux-x64 --self-contained -nologo -v quiet -p:TorchBackend="$torch" \
-    -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:InvariantGlobalization=true -p:DebugType=none \
+    -p:PublishSingleFile=true -p:InvariantGlobalization=true -p:DebugType=none \
     -p:GenerateDocumentationFile=false -o dist/trainer >&2
   # libtorch's test, Python and mobile back-end libraries are never loaded by TorchSharp.
   rm -f dist/trainer/lib{jitbackend_test,torchbind_test,backend_with_compiler,aoti_custom_ops,nnapi_backend,torch_python,shm}.so

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Trainer benchmark: our TorchSharp trainer against PyTorch (Debian python3-torch 1.13) on the same model
+# (embeddings + --hidden 256,128), batch 512, epochs, learning rate, data and thread count, at 1 and 2 threads.
+# PyTorch runs with OpenBLAS (libopenblas0-pthread; the reference BLAS Debian falls back to would be a crippled
+# anchor): the script selects it and prints the BLAS library PyTorch actually loaded. Training samples/s are the
+# median epoch of each run, after one warm-up run; validation RMSE is printed beside them. Also: the trainer
+# archive's size and the trainer's start time (process start + libtorch initialisation). Not a test; never in CI.
+#   scripts/bench-trainer.sh [--rows 200000] [--epochs 3] [--runs 2]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=200000 EPOCHS=3 RUNS=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rows) ROWS=$2; shift 2 ;;
+    --epochs) EPOCHS=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    *) echo "bench-trainer.sh: error: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+PY=/usr/bin/python3
+W=scripts/bench/work/trainer
+mkdir -p "$W"
+log() { echo "$(date -u +%H:%M:%S) bench-trainer: $*" >&2; }
+
+bash scripts/setup.sh --bench
+blas=/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3
+[ -e "$blas" ] && update-alternatives --set libblas.so.3-x86_64-linux-gnu "$blas" >/dev/null 2>&1 || true
+dotnet build scripts/LocalRunner/LocalRunner.csproj -c Release -nologo -v quiet >&2
+{ [ -f dist/streaming-linux-x64.tgz ] && [ -x dist/trainer/trainer ]; } || bash scripts/publish.sh
+T=dist/trainer/trainer RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
+mkdir -p "$W/pb" && protoc -I Shared/Protos --python_out="$W/pb" Shared/Protos/feature.proto Shared/Protos/example.proto
+torch_blas=$($PY -c 'import torch, re
+maps = open("/proc/self/maps").read()
+print(sorted(set(re.findall(r"/\S*(?:blas|openblas)\S*\.so\S*", maps))) or ["(none found)"])')
+log "PyTorch $($PY -c 'import torch; print(torch.__version__)') loaded BLAS: $torch_blas"
+
+BF_CAT=User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3
+if [ ! -f "$W/tv/_manifest.json" ]; then
+  log "generating $ROWS rows and their shards"
+  $RUNNER generate --rows "$ROWS" --seed 3 --output "$W/all.csv"
+  awk 'NR == 1 { print > "'"$W"'/t.csv"; print > "'"$W"'/v.csv"; next } NR % 10 == 0 { print > "'"$W"'/v.csv"; next } { print > "'"$W"'/t.csv" }' "$W/all.csv"
+  rm -rf "$W/tr" "$W/tv"
+  STREAMING_ARCHIVE=$PWD/dist/bin bash hadoop-jobs/pipeline.sh --local --input "$W/t.csv" --output "$W/tr" --label Purchase --categorical "$BF_CAT" 2>/dev/null
+  STREAMING_ARCHIVE=$PWD/dist/bin bash hadoop-jobs/to-tfrecords.sh --local --input "$W/v.csv" --output "$W/tv" --plan "$W/tr/tfrecords/_transform.json" 2>/dev/null
+fi
+
+ARGS="--epochs $EPOCHS --batch-size 512 --hidden 256,128 --lr 0.001"
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+results=()
+for threads in 1 2; do
+  ours_sps=() theirs_sps=()
+  for ((i = 0; i <= RUNS; i++)); do
+    log "threads $threads, run $i"
+    rm -rf "$W/model"
+    out=$($T train --data "$W/tr/tfrecords" --validation-data "$W/tv" --model "$W/model" $ARGS --patience 0 --threads "$threads" --device cpu 2>/dev/null)
+    sps=$(echo "$out" | grep -o '[0-9,]* samples/s' | tr -d ', samples/' | median)
+    rmse=$(echo "$out" | sed -n 's/^validation rmse: //p')
+    theirs=$($PY scripts/baselines/torch_train.py "$W/pb" "$W/tr/tfrecords" "$W/tv" $ARGS --threads "$threads")
+    [ "$i" -gt 0 ] || continue
+    ours_sps+=("$sps")
+    theirs_sps+=("$($PY -c 'import json,sys; print(round(json.loads(sys.argv[1])["samples_per_second"]))' "$theirs")")
+    echo "threads $threads run $i: ours $sps samples/s (val RMSE $rmse); PyTorch $theirs" >&2
+  done
+  o=$(printf '%s\n' "${ours_sps[@]}" | median) p=$(printf '%s\n' "${theirs_sps[@]}" | median)
+  ratio=$($PY -c "print(f'{$o / $p:.2f}')")
+  verdict=$($PY -c "print('PASS' if $o / $p >= 1.0 else 'FAIL')")
+  results+=("{\"threads\": $threads, \"ours_samples_per_second\": $o, \"pytorch_samples_per_second\": $p, \"ratio\": $ratio, \"target\": 1.0, \"verdict\": \"$verdict\"}")
+  printf 'training, %d thread(s): ours %s samples/s, PyTorch+OpenBLAS %s samples/s, ratio %s (target >= 1.0) %s\n' "$threads" "$o" "$p" "$ratio" "$verdict"
+done
+
+size=$(stat -c %s dist/trainer-linux-x64-cpu.tgz 2>/dev/null || echo 0)
+printf 'x\n' > "$W/one.csv"
+starts=()
+for i in 1 2 3 4 5; do
+  t0=$EPOCHREALTIME; $T evaluate --model "$W/model" --data "$W/tv" --device cpu >/dev/null 2>&1; t1=$EPOCHREALTIME
+  starts+=($(( (10#${t1/./} - 10#${t0/./}) / 1000 )))
+done
+start_ms=$(printf '%s\n' "${starts[@]}" | median)
+printf 'trainer archive: %d bytes (%.0f MB); trainer evaluate of %s validation records, start to exit: %s ms\n' "$size" "$($PY -c "print($size/1e6)")" \
+  "$(grep -m1 '"records"' "$W/tv/_manifest.json" | tr -dc 0-9)" "$start_ms"
+printf '{"pytorch_blas": "%s", "rows": %d, "train": [%s], "trainer_archive_bytes": %d, "trainer_evaluate_ms": %s}\n' \
+  "$(echo "$torch_blas" | tr -d "[]'")" "$ROWS" "$(IFS=,; echo "${results[*]}")" "$size" "$start_ms" > scripts/bench/trainer-results.json
+log "results in scripts/bench/trainer-results.json"
