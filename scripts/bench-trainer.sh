@@ -27,7 +27,7 @@ blas=/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3
 [ -e "$blas" ] && update-alternatives --set libblas.so.3-x86_64-linux-gnu "$blas" >/dev/null 2>&1 || true
 dotnet build scripts/LocalRunner/LocalRunner.csproj -c Release -nologo -v quiet >&2
 { [ -f dist/streaming-linux-x64.tgz ] && [ -x dist/trainer/trainer ]; } || bash scripts/publish.sh
-T=dist/trainer/trainer RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
+T=${STREAMING_TRAINER:-dist/trainer/trainer} RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
 mkdir -p "$W/pb" && protoc -I Shared/Protos --python_out="$W/pb" Shared/Protos/feature.proto Shared/Protos/example.proto
 torch_blas=$($PY -c 'import torch, re
 maps = open("/proc/self/maps").read()
@@ -55,7 +55,8 @@ for threads in 1 2; do
     out=$($T train --data "$W/tr/tfrecords" --validation-data "$W/tv" --model "$W/model" $ARGS --patience 0 --threads "$threads" --device cpu 2>/dev/null)
     sps=$(echo "$out" | grep -o '[0-9,]* samples/s' | tr -d ', samples/' | median)
     rmse=$(echo "$out" | sed -n 's/^validation rmse: //p')
-    theirs=$($PY scripts/baselines/torch_train.py "$W/pb" "$W/tr/tfrecords" "$W/tv" $ARGS --threads "$threads")
+    # OpenBLAS keeps its own thread pool (all cores unless told): held to the same thread count as everything else.
+    theirs=$(OPENBLAS_NUM_THREADS=$threads $PY scripts/baselines/torch_train.py "$W/pb" "$W/tr/tfrecords" "$W/tv" $ARGS --threads "$threads")
     [ "$i" -gt 0 ] || continue
     ours_sps+=("$sps")
     theirs_sps+=("$($PY -c 'import json,sys; print(round(json.loads(sys.argv[1])["samples_per_second"]))' "$theirs")")

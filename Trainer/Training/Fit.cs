@@ -98,7 +98,7 @@ public sealed class Fit(ILogger log, TextWriter progress)
                 opt.zero_grad();
                 loss.backward();
                 opt.step();
-                lossSum.add_(loss.detach().to(ScalarType.Float64) * b.Size);
+                lossSum.add_(loss.detach(), alpha: b.Size);   // one op; float64 accumulator on the device
                 seen += b.Size;
             }
             double trainLoss = lossSum.item<double>() / Math.Max(1, seen);   // the epoch's one host sync
