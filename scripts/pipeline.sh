@@ -34,7 +34,7 @@ size=$(stat -c %s "$input")
 block=$(( size / 4 + 1 ))   # at least 4 map tasks, as on a cluster with several blocks
 echo "pipeline: input $input ($size bytes), output $output" >&2
 train_args=()
-[ "$train" = 1 ] && train_args=(--train "--epochs 8 --batch-size 256 --hidden 128,64 --lr 0.002 --seed 1")
+[ "$train" = 1 ] && train_args=(--train "--epochs 8 --batch-size 256 --hidden 128,64 --lr 0.002 --dropout 0.1 --seed 1")
 bash hadoop-jobs/pipeline.sh --local "${overwrite[@]}" --input "$input" --output "$output" --block-size "$block" \
   --label Purchase --categorical User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3 \
   --top-k 5000 "${train_args[@]}"
