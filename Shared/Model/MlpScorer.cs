@@ -93,6 +93,6 @@ public sealed class MlpScorer
     public static MlpScorer Load(string modelDir, out ModelFile meta)
     {
         meta = ModelFile.LoadMeta(modelDir);
-        return new MlpScorer(meta.Spec, ModelFile.LoadWeights(modelDir, meta.Spec));
+        return new MlpScorer(meta.Spec, ModelFile.LoadWeights(modelDir, meta));
     }
 }

@@ -13,7 +13,7 @@ public sealed record NamedTensor(string Name, int[] Shape, float[] Data);
 /// <summary>
 /// The saved model: a directory with <c>model.json</c> (architecture, the transform plan it was trained with, final
 /// metrics, how it was trained) and <c>weights.bin</c> (the state_dict's tensors: little-endian float32, each named
-/// and shaped, CRC-32C at the end), read without libtorch by <see cref="MlpScorer"/>. The trainer also writes
+/// and shaped, CRC-32C at the end; it starts with the <see cref="Fingerprint"/> of the model.json it belongs to), read without libtorch by <see cref="MlpScorer"/>. The trainer also writes
 /// <c>model.pt</c>, the same tensors as a PyTorch state_dict. Documented in README.md. Each file is written under a
 /// temporary name and renamed; model.json last, so a directory with model.json is complete.
 /// </summary>
@@ -27,11 +27,20 @@ public sealed class ModelFile
     public int Epochs { get; set; }
     public int BestEpoch { get; set; }
     public int Seed { get; set; }
+    /// <summary>Unique per save: part of the weights' fingerprint, so weights of two saves never pass for one model.</summary>
+    public string SaveId { get; set; } = Guid.NewGuid().ToString("N");
     /// <summary>Where it was trained, e.g. "cpu (2 threads), libtorch 2.10.0"; informational.</summary>
     public string? TrainedOn { get; set; }
 
     private static readonly byte[] Magic = "STRMWGT2"u8.ToArray();
     public const string WeightsName = "weights.bin", MetaName = "model.json";
+
+    /// <summary>
+    /// Hash of the save's id, the architecture and the plan: weights.bin carries it, so weights are never read with the model.json
+    /// of another model (a directory assembled from two saves is an error, not a silently wrong model).
+    /// </summary>
+    public static ulong Fingerprint(ModelFile meta) =>
+        Stats.Hash64.Of(System.Text.Encoding.UTF8.GetBytes(meta.SaveId + "\n" + JsonSerializer.Serialize(meta.Spec, ModelJsonContext.Default.ModelSpec) + "\n" + meta.Plan.ToJson()));
 
     public static void Save(string dir, ModelFile meta, IReadOnlyList<NamedTensor> weights)
     {
@@ -41,6 +50,7 @@ public sealed class ModelFile
         using (var w = new BinaryWriter(fs))
         {
             w.Write(Magic);
+            w.Write(Fingerprint(meta));
             w.Write(weights.Count);
             uint crc = 0;
             foreach (var t in weights)
@@ -73,8 +83,9 @@ public sealed class ModelFile
     }
 
     /// <summary>Reads weights.bin and checks every tensor against the architecture (names, shapes, CRC).</summary>
-    public static Dictionary<string, NamedTensor> LoadWeights(string dir, ModelSpec spec)
+    public static Dictionary<string, NamedTensor> LoadWeights(string dir, ModelFile meta)
     {
+        var spec = meta.Spec;
         var path = Path.Combine(dir, WeightsName);
         if (!File.Exists(path)) throw new ConfigException($"{dir}: no {WeightsName}");
         using var fs = File.OpenRead(path);
@@ -83,6 +94,8 @@ public sealed class ModelFile
         try
         {
             if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new ConfigException($"{path}: not a weights file of this format");
+            if (r.ReadUInt64() != Fingerprint(meta))
+                throw new ConfigException($"{path} belongs to another model than {MetaName} (an interrupted or mixed copy): retrain or copy the model directory whole");
             int count = r.ReadInt32();
             var expected = spec.Tensors().ToList();
             if (count != expected.Count) throw new ConfigException($"{path}: {count} tensors, the architecture has {expected.Count}");
@@ -111,4 +124,5 @@ public sealed class ModelFile
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModelFile))]
+[JsonSerializable(typeof(ModelSpec))]
 internal sealed partial class ModelJsonContext : JsonSerializerContext;

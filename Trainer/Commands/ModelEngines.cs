@@ -29,7 +29,7 @@ public sealed class ModelEngine : IDisposable
     public static ModelEngine Open(string modelDir, string engine, string deviceOption, int threads, ILogger log)
     {
         var meta = ModelFile.LoadMeta(modelDir);
-        var weights = ModelFile.LoadWeights(modelDir, meta.Spec);
+        var weights = ModelFile.LoadWeights(modelDir, meta);
         if (ValidateEngine(engine) == "native") return new ModelEngine(meta, null, null, new MlpScorer(meta.Spec, weights));
         var device = TorchDevice.Select(deviceOption, threads, log);
         var net = new TabularNet(meta.Spec);

@@ -8,22 +8,30 @@ namespace Streaming.Trainer.Model;
 /// <summary>
 /// Writes a trained model directory: weights.bin (the libtorch-free scorer's format), model.pt (the same tensors as a
 /// PyTorch state_dict, through TorchSharp.PyBridge, for torch.load + load_state_dict in Python), metrics.json,
-/// training-curve.svg, and model.json last (see <see cref="ModelFile"/>). Every file goes through a temporary name.
+/// training-curve.svg and model.json (see <see cref="ModelFile"/>), staged beside the destination and swapped in whole.
 /// </summary>
 public static class ModelSaver
 {
     public const string StateDictName = "model.pt";
     public const string Files = "model.json, weights.bin, model.pt, metrics.json, training-curve.svg";
 
-    /// <summary>Fails before any work when the model directory cannot be written (not after the last epoch).</summary>
+    /// <summary>
+    /// Fails before any work when the model cannot be saved (not after the last epoch): the directory's parent must
+    /// take a staging directory, and an existing <paramref name="dir"/> must be a model directory (it is replaced
+    /// whole; anything else there is not ours to remove).
+    /// </summary>
     public static void CheckWritable(string dir)
     {
+        var full = Path.GetFullPath(dir);
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !File.Exists(Path.Combine(full, ModelFile.MetaName)))
+            throw new ConfigException($"--model {dir}: exists and is not a model directory (no {ModelFile.MetaName}): refusing to replace it");
+        if (File.Exists(full)) throw new ConfigException($"--model {dir}: is a file");
+        var probe = Staging(full) + "-probe";
         try
         {
-            Directory.CreateDirectory(dir);
-            var probe = Path.Combine(dir, $".write-probe-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
+            Directory.CreateDirectory(probe);
+            File.WriteAllText(Path.Combine(probe, "probe"), "");
+            Directory.Delete(probe, true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -31,15 +39,31 @@ public static class ModelSaver
         }
     }
 
+    private static string Staging(string full) =>
+        Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.staging-{Environment.ProcessId}");
+
+    /// <summary>
+    /// Writes the whole directory beside its destination, then swaps it in with renames: a reader sees the old model
+    /// or the new one, never a mix (a save killed half-way leaves only the staging directory).
+    /// </summary>
     public static void Save(string dir, ModelFile meta, TabularNet net, string metricsJson, string curveSvg)
     {
-        Directory.CreateDirectory(dir);
+        var full = Path.GetFullPath(dir);
+        var staging = Staging(full);
+        if (Directory.Exists(staging)) Directory.Delete(staging, true);
+        Directory.CreateDirectory(staging);
         net.cpu();   // state_dict files hold CPU tensors, whatever device trained them
-        var tmp = Path.Combine(dir, "." + StateDictName + ".tmp");
-        net.save_py(tmp);
-        File.Move(tmp, Path.Combine(dir, StateDictName), true);
-        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metricsJson);
-        AtomicFile.WriteAllText(Path.Combine(dir, "training-curve.svg"), curveSvg);
-        ModelFile.Save(dir, meta, net.Weights());
+        net.save_py(Path.Combine(staging, StateDictName));
+        File.WriteAllText(Path.Combine(staging, "metrics.json"), metricsJson);
+        File.WriteAllText(Path.Combine(staging, "training-curve.svg"), curveSvg);
+        ModelFile.Save(staging, meta, net.Weights());
+        if (Directory.Exists(full))
+        {
+            var old = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.old-{Environment.ProcessId}");
+            Directory.Move(full, old);
+            Directory.Move(staging, full);
+            Directory.Delete(old, true);
+        }
+        else Directory.Move(staging, full);
     }
 }
