@@ -11,13 +11,18 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model") { Description = "Model directory (model.json + weights.bin), e.g. shipped with -archives model.tgz#model", DefaultValueFactory = _ => "model" };
         var maxBad = new Option<double>("--max-bad-fraction") { Description = "Fail the task when more than this share of its rows is rejected", DefaultValueFactory = _ => 0.01 };
+        var columns = new Option<string?>("--columns") { Description = "The input's column names, comma-separated (default: its header line at file start, else the training order)" };
         var cmd = new Command("predict", "Score CSV rows on stdin with a trained model (one 'START:N<TAB>prediction' line per row)");
         cmd.Options.Add(model);
         cmd.Options.Add(maxBad);
+        cmd.Options.Add(columns);
         cmd.SetAction(r => TaskHost.Execute("mapper.predict", (logs, reporter) =>
         {
             if (r.GetValue(maxBad) is < 0 or > 1) throw new ConfigException("--max-bad-fraction must be in [0, 1]");
-            return ScoreMapTask.Run(StandardStreams.Input(), StandardStreams.Output(), r.GetValue(model)!, r.GetValue(maxBad),
+            var names = r.GetValue(columns) is { } c ? c.Split(',').Select(n => n.Trim()).ToArray() : null;
+            if (names is not null && (names.Any(string.IsNullOrEmpty) || names.Distinct().Count() != names.Length))
+                throw new ConfigException($"--columns must be distinct non-empty names, got '{r.GetValue(columns)}'");
+            return ScoreMapTask.Run(StandardStreams.Input(), StandardStreams.Output(), r.GetValue(model)!, names, r.GetValue(maxBad),
                 TaskContext.FromEnvironment(), reporter, logs.CreateLogger("mapper.predict"));
         }));
         return cmd;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Batch scoring: a trained model scores raw CSV where it lives, as a map-only streaming job (no libtorch on the
 # nodes: `mapper predict` runs the network's forward pass itself). Output: OUT/part-NNNNN, one line per input row,
-# `START:N<TAB>prediction` (the split's start offset and the row's index in it; an empty prediction for a row the model's
-# transform rejects; malformed lines are counted and quarantined as in every job).
+# `START:N<TAB>prediction` (the split's start offset and the row's index in it; `rejected:Reason` for a row that cannot
+# be scored, counted and quarantined as in every job). Columns are matched by name (the input's header, or --columns);
+# with --header none the input must have the training column order.
 #   score.sh --input IN --output OUT --model MODEL_DIR [--local] [--dry-run] [--overwrite]
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/common-args.sh"
@@ -16,6 +17,8 @@ parse_args "$@"
 [ -n "$MODEL" ] || die "--model is required (a directory written by 'trainer train')"
 [ -f "$MODEL/model.json" ] && [ -f "$MODEL/weights.bin" ] || die "--model $MODEL: no model.json and weights.bin (not a model directory)"
 setup_runner
+# Rows are matched to the model's columns by name: the header of the first input file (as the other jobs read it).
+if [ -z "$COLUMNS" ] && [ "$HEADER" != none ]; then COLUMNS=$(detect_columns "$INPUT" "$HEADER"); fi
 generic_options "${JOB_NAME:-streaming score $(basename "$INPUT")}"
 
 if step_needed "$OUTPUT"; then
@@ -25,6 +28,6 @@ if step_needed "$OUTPUT"; then
   tar -C "$MODEL" -czf "$tmp/model.tgz" model.json weights.bin
   streaming "${GENERIC[@]}" -archives "$ARCHIVE#bin,$tmp/model.tgz#model" \
     -input "$INPUT" -output "$OUTPUT" \
-    -mapper "bin/mapper predict --model model --max-bad-fraction $MAX_BAD" -numReduceTasks 0
+    -mapper "bin/mapper predict --model model --max-bad-fraction $MAX_BAD${COLUMNS:+ --columns $(q "$COLUMNS")}" -numReduceTasks 0
   [ "$DRY_RUN" = 1 ] || log "$OUTPUT: predictions written"
 fi

@@ -39,11 +39,52 @@ public sealed class LineReader : IDisposable
 
     public int MaxLineBytes { get; }
 
+    /// <summary>
+    /// At the start of a file: drops a UTF-8 byte order mark (EF BB BF), which editors on Windows write and which would
+    /// otherwise become part of the first column's name or value. Call before reading the first line.
+    /// </summary>
+    public void SkipByteOrderMark()
+    {
+        if (_position != 0 || _start != 0) return;
+        while (_end - _start < 3 && !_eof)
+        {
+            int scanFrom = _start;
+            Fill(ref scanFrom);
+        }
+        if (_end - _start >= 3 && _buf[_start] == 0xEF && _buf[_start + 1] == 0xBB && _buf[_start + 2] == 0xBF)
+        {
+            _start += 3;
+            _position += 3;
+        }
+    }
+
     /// <summary>Bytes consumed so far, including terminators.</summary>
     public long Position => _position;
 
     /// <summary>Byte offset of the most recent line within the stream.</summary>
     public long LineOffset { get; private set; }
+
+    /// <summary>The next line without consuming it (false at the end, or when it is longer than the limit).</summary>
+    public bool TryPeekLine(out ReadOnlySpan<byte> line)
+    {
+        int scanFrom = _start;
+        while (true)
+        {
+            int nl = _buf.AsSpan(scanFrom, _end - scanFrom).IndexOf((byte)'\n');
+            if (nl >= 0 || _eof)
+            {
+                int end = nl >= 0 ? scanFrom + nl : _end;
+                if (nl < 0 && _start == _end) { line = default; return false; }
+                int len = end - _start;
+                if (len > 0 && _buf[_start + len - 1] == (byte)'\r') len--;
+                line = _buf.AsSpan(_start, len);
+                return true;
+            }
+            if (_end - _start > MaxLineBytes) { line = default; return false; }
+            scanFrom = _end;
+            Fill(ref scanFrom);
+        }
+    }
 
     /// <summary>
     /// Next line. Returns false at end of stream. <paramref name="tooLong"/> is set for a line that exceeded the

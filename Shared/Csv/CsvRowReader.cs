@@ -31,6 +31,7 @@ public sealed class CsvRowReader
         _reporter = reporter;
         _parser = new CsvLineParser(options);
         _columns = options.Columns;
+        if (atFileStart) lines.SkipByteOrderMark();
         if (_columns is null && !atFileStart && options.Header != HeaderMode.None)
             throw new ConfigException(
                 "column names are unknown in a split that does not start at offset 0 of its file (the header is not in it): pass --columns (hadoop-jobs scripts read the header for you)");

@@ -36,8 +36,12 @@ public sealed class RejectedRows : IDisposable
     private readonly Lock _gate = new();
 
     /// <summary>Thread-safe: parallel workers of one task share it.</summary>
+    /// <summary>Told each reject's reason, in order (e.g. so a predictor can mark the row's output line).</summary>
+    public Action<RejectReason>? Observer { get; set; }
+
     public void Reject(RejectReason reason, ReadOnlySpan<byte> line, long lineNumber, string? detail = null)
     {
+        Observer?.Invoke(reason);
         lock (_gate) RejectLocked(reason, line, lineNumber, detail);
     }
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
 using Streaming.Contract;
 using Streaming.Csv;
 using Streaming.Data;
@@ -6,74 +8,142 @@ using Streaming.Transform;
 
 namespace Streaming.Model;
 
-/// <summary>One input row's answer: its position, its byte offset in the input (-1 when the CSV reader rejected it), its prediction (null when rejected).</summary>
-public readonly record struct RowPrediction(long Row, long Offset, string? Prediction);
+/// <summary>One input row's answer: its index among the input's rows, and its prediction or the reason it has none.</summary>
+public readonly record struct RowPrediction(long Row, string? Prediction, RejectReason? Rejected)
+{
+    /// <summary>The output text: the prediction, or <c>rejected:Reason</c> (never a blank line).</summary>
+    public string Text => Prediction ?? "rejected:" + Rejected;
+}
 
 /// <summary>
 /// Raw CSV rows → predictions, through the model's own transform plan (the same <see cref="RowTransformer"/> the
-/// transform job runs, without the label) and a scoring function (the libtorch-free <see cref="MlpScorer"/>, or the
-/// trainer's TorchSharp model). Rows are scored in chunks; every row gets one <see cref="RowPrediction"/>, in input
-/// order. Regression: the value; binary: P(second class); multiclass: the class name.
+/// transform job runs, label optional) and a scoring function (the libtorch-free <see cref="MlpScorer"/>, or the
+/// trainer's TorchSharp model). Columns are matched <b>by name</b>: from <c>inputColumns</c> when given (a map task
+/// past its file's first split), else from the input's header line when it has one (any order, extra columns
+/// ignored, the label optional; a missing feature column is a configuration error naming it); an input without a
+/// header must have the training column order, and the log says so. Every row gets one <see cref="RowPrediction"/>,
+/// in input order. Regression: the value; binary: P(second class); multiclass: the class name.
 /// </summary>
-public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score)
+public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, ILogger log)
 {
     public const int Chunk = 4096;
 
-    public long Run(Stream csv, bool atFileStart, RejectedRows rejects, Reporter reporter, Action<RowPrediction> emit)
+    public long Run(Stream csv, bool atFileStart, IReadOnlyList<string>? inputColumns, RejectedRows rejects, Reporter reporter, Action<RowPrediction> emit)
     {
-        var plan = meta.Plan;
-        var layout = new FeatureLayout(plan);
-        var noLabel = plan.WithoutLabel();
-        var transformer = new RowTransformer(noLabel);
+        var layout = new FeatureLayout(meta.Plan);
+        var lines = new LineReader(csv, meta.Plan.Csv.MaxLineBytes);
+        try
+        {
+            var plan = Bind(lines, atFileStart, inputColumns);
+            return Run(plan, layout, lines, atFileStart, rejects, reporter, emit);
+        }
+        finally { lines.Dispose(); }
+    }
+
+    /// <summary>The model's plan bound to this input's columns; consumes the header line when there is one.</summary>
+    private TransformPlan Bind(LineReader lines, bool atFileStart, IReadOnlyList<string>? inputColumns)
+    {
+        var trained = meta.Plan.Csv.Columns;
+        if (inputColumns is null && atFileStart)
+        {
+            lines.SkipByteOrderMark();
+            if (PeekHeader(lines) is { } header)
+            {
+                log.LogInformation("input columns matched by header name: {Columns}", string.Join(",", header));
+                return meta.Plan.ForInputColumns(header).WithoutHeader();
+            }
+            log.LogInformation("the input has no header line: its columns are taken in the training order ({Columns})", string.Join(",", trained));
+            return meta.Plan.ForInputColumns(trained).WithoutHeader();
+        }
+        return meta.Plan.ForInputColumns(inputColumns ?? trained);
+    }
+
+    /// <summary>The first line's fields when they name every feature column of the model (then it is consumed).</summary>
+    private string[]? PeekHeader(LineReader lines)
+    {
+        var options = meta.Plan.ToCsvOptions();
+        var parser = new CsvLineParser(options);
+        if (!lines.TryPeekLine(out var first) || first.IsEmpty || parser.Parse(first.ToArray()) is not null) return null;
+        var fields = parser.FieldsAsStrings();
+        var names = new HashSet<string>(fields);
+        if (!meta.Plan.Features.All(f => names.Contains(f.Source)))
+        {
+            // A line that names some features but not all is a header with columns missing: say which.
+            int named = meta.Plan.Features.Select(f => f.Source).Distinct().Count(names.Contains);
+            if (named > 0 && named >= meta.Plan.Features.Select(f => f.Source).Distinct().Count() / 2) meta.Plan.ForInputColumns(fields);
+            return null;
+        }
+        lines.TryReadLine(out _, out _);
+        return fields;
+    }
+
+    private long Run(TransformPlan plan, FeatureLayout layout, LineReader lines, bool atFileStart, RejectedRows rejects, Reporter reporter, Action<RowPrediction> emit)
+    {
+        var transformer = new RowTransformer(plan.WithoutLabel());
         var decoder = new ExampleDecoder(layout, requireLabel: false);
-        using var lines = new LineReader(csv, plan.Csv.MaxLineBytes);
+        var reasons = new Queue<RejectReason>();
+        rejects.Observer = reasons.Enqueue;
         var reader = new CsvRowReader(lines, plan.ToCsvOptions(), atFileStart, rejects, reporter);
         var chunk = new Dataset(layout.NumericWidth, layout.IndexSlots.Count);
-        var pending = new List<(long Row, long Offset, bool Scored)>();
+        var pending = new List<(long Row, RejectReason? Rejected)>();
         long emitted = 0;
 
         void Flush()
         {
             var scores = chunk.Count > 0 ? score(chunk) : [];
             int k = 0;
-            foreach (var (row, offset, scored) in pending)
-                emit(new RowPrediction(row, offset, scored ? Format(scores, k++) : null));
+            foreach (var (row, rejected) in pending)
+                emit(new RowPrediction(row, rejected is null ? Format(meta, scores, k++) : null, rejected));
             emitted += pending.Count;
             pending.Clear();
             chunk = new Dataset(layout.NumericWidth, layout.IndexSlots.Count);
         }
 
+        // Rows the CSV reader rejected (counted and quarantined there) still get their line, with the reason.
         void Gap(long upTo)
         {
-            // Rows the CSV reader rejected (counted and quarantined there) still get their line.
-            for (long r = emitted + pending.Count; r < upTo; r = emitted + pending.Count) pending.Add((r, -1, false));
+            for (long r = emitted + pending.Count; r < upTo; r = emitted + pending.Count)
+                pending.Add((r, reasons.Count > 0 ? reasons.Dequeue() : RejectReason.BadRecord));
         }
 
         while (reader.TryRead(out var row))
         {
             Gap(reader.RowsRead - 1);
-            long offset = lines.LineOffset;
             if (transformer.Transform(row, out var example, out var detail) == RowOutcome.Ok)
             {
                 chunk.Next(out var num, out var idx);
                 decoder.Decode(example, num, idx, out _);
                 chunk.Commit(0, reader.RowsRead - 1);
-                pending.Add((reader.RowsRead - 1, offset, true));
+                pending.Add((reader.RowsRead - 1, null));
             }
             else
             {
                 rejects.Reject(RejectReason.BadValue, reader.RawLine, reader.LineNumber, detail);
-                pending.Add((reader.RowsRead - 1, offset, false));
+                reasons.Dequeue();
+                pending.Add((reader.RowsRead - 1, RejectReason.BadValue));
             }
             if (pending.Count >= Chunk) Flush();
         }
         Gap(reader.RowsRead);
         Flush();
+        ReportUnseen(plan, transformer, reader.RowsOk, reporter);
         rejects.CheckThreshold(reader.RowsRead);
         return emitted;
     }
 
-    private string Format(double[] scores, int k) => Format(meta, scores, k);
+    /// <summary>Categorical values the model never saw in training, per column: counters and one log line.</summary>
+    private void ReportUnseen(TransformPlan plan, RowTransformer transformer, long rows, Reporter reporter)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < plan.Features.Count; i++)
+        {
+            long n = transformer.Unseen[i];
+            if (n == 0) continue;
+            reporter.Increment(Counters.Group, "Unseen." + plan.Features[i].Name, n);
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{plan.Features[i].Name} {n} ({100.0 * n / Math.Max(1, rows):F1} %)"));
+        }
+        if (parts.Count > 0) log.LogInformation("categorical values unseen in training (scored as out-of-vocabulary): {Columns}", string.Join(", ", parts));
+    }
 
     /// <summary>Row k of a score array as printed: the value, P(class 1), or the most probable class.</summary>
     public static string Format(ModelFile meta, double[] scores, int k) => meta.Spec.Kind switch

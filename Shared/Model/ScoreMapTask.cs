@@ -9,14 +9,15 @@ namespace Streaming.Model;
 /// Batch scoring as a map-only streaming job (<c>mapper predict</c>): the model directory shipped with the job
 /// (model.json + weights.bin, no libtorch) scores the task's CSV rows where they live. Output per row:
 /// <c>START:N\tprediction</c>, START being the split's start offset in its file and N the row's index among the
-/// split's data rows, so part files in order give the input's rows in order and every key names its row. (Not the
-/// row's byte offset: Hadoop hands a mapper CRLF lines without their CR, so the task cannot know it.) A row the
-/// transform rejects gets an empty prediction; malformed CSV lines are counted and quarantined in <c>_rejects/</c>
-/// with their line like every job's. The task fails (exit 1) when rejects exceed the threshold.
+/// split's rows, so part files in order give the input's rows in order and every key names its row. (Not the row's
+/// byte offset: Hadoop hands a mapper CRLF lines without their CR, so the task cannot know it.) A rejected row gets
+/// <c>rejected:Reason</c> instead of a prediction and is counted and quarantined in <c>_rejects/</c> like every job's.
+/// Columns are matched by name (<c>--columns</c>, which the scoring script reads from the input's header). The task
+/// fails (exit 1) when rejects exceed the threshold.
 /// </summary>
 public static class ScoreMapTask
 {
-    public static int Run(Stream input, Stream output, string modelDir, double maxBadFraction, TaskContext ctx, Reporter reporter, ILogger log)
+    public static int Run(Stream input, Stream output, string modelDir, IReadOnlyList<string>? columns, double maxBadFraction, TaskContext ctx, Reporter reporter, ILogger log)
     {
         var scorer = MlpScorer.Load(modelDir, out var meta);
         string source = $"{ctx.InputFile ?? "stdin"}@{ctx.InputStart}";
@@ -26,11 +27,10 @@ public static class ScoreMapTask
         var key = new byte[prefix.Length + 20];
         prefix.CopyTo(key, 0);
         long scored = 0;
-        var rows = new CsvPredictor(meta, d => scorer.Score(d)).Run(input, ctx.AtFileStart, rejects, reporter, p =>
+        var rows = new CsvPredictor(meta, d => scorer.Score(d), log).Run(input, ctx.AtFileStart, columns, rejects, reporter, p =>
         {
-            if (p.Offset < 0) return;   // a malformed line: quarantined with its reason by the CSV reader
             p.Row.TryFormat(key.AsSpan(prefix.Length), out int n, default, System.Globalization.CultureInfo.InvariantCulture);
-            writer.Write(key.AsSpan(0, prefix.Length + n), p.Prediction is null ? default : Encoding.UTF8.GetBytes(p.Prediction));
+            writer.Write(key.AsSpan(0, prefix.Length + n), Encoding.UTF8.GetBytes(p.Text));
             if (p.Prediction is not null) scored++;
         });
         writer.Flush();

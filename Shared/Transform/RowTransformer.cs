@@ -24,9 +24,13 @@ public sealed class RowTransformer
     private readonly byte[]? _labelKey;
     private float[] _onehot = new float[16];
 
+    /// <summary>Per feature: categorical values not in its vocabulary (mapped to an OOV bucket or the missing index).</summary>
+    public long[] Unseen { get; }
+
     public RowTransformer(TransformPlan plan)
     {
         _plan = plan;
+        Unseen = new long[plan.Features.Count];
         _csv = plan.ToCsvOptions();
         _keys = plan.Features.Select(f => ExampleEncoder.Key(f.Name)).ToArray();
         _vocab = plan.Features.Select(f => f.Type == FeatureTypes.Categorical ? Lookup(f.Vocabulary ?? []) : (Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>>?)null).ToArray();
@@ -74,7 +78,7 @@ public sealed class RowTransformer
                     _encoder.AddFloat(_keys[i], missing ? 1f : 0f);
                     break;
                 default:
-                    int index = missing ? f.MissingIndex : CategoryIndex(f, _vocab[i]!.Value, v);
+                    int index = missing ? f.MissingIndex : CategoryIndex(i, f, _vocab[i]!.Value, v);
                     if (f.OneHot)
                     {
                         int n = f.Cardinality;
@@ -120,9 +124,10 @@ public sealed class RowTransformer
         return RowOutcome.Ok;
     }
 
-    private static int CategoryIndex(FeatureSpec f, Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> vocab, ReadOnlySpan<byte> v)
+    private int CategoryIndex(int feature, FeatureSpec f, Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> vocab, ReadOnlySpan<byte> v)
     {
         if (vocab.TryGetValue(v, out int idx)) return idx;
+        Unseen[feature]++;
         int oov = f.OovBuckets ?? 0;
         return oov == 0 ? f.MissingIndex : f.VocabularySize + OovHash.Bucket(v, oov);
     }

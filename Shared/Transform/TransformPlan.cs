@@ -21,6 +21,36 @@ public sealed class TransformPlan
     /// <summary>Per feature (and the label): dtype and shape, as <c>tf.io.FixedLenFeature(shape, dtype)</c> wants them.</summary>
     public Dictionary<string, FeatureSpecEntry> FeatureSpec { get; set; } = new();
 
+    /// <summary>
+    /// A copy that reads rows whose columns are <paramref name="columns"/> (by name, any order, extra columns ignored):
+    /// each feature's source index points at its column there; the label is kept when the input has it. A feature
+    /// column the input lacks is a configuration error naming every missing one.
+    /// </summary>
+    public TransformPlan ForInputColumns(IReadOnlyList<string> columns)
+    {
+        var copy = FromJson(ToJson());
+        var index = new Dictionary<string, int>();
+        for (int i = 0; i < columns.Count; i++) index.TryAdd(columns[i], i);
+        var missing = copy.Features.Select(f => f.Source).Distinct().Where(c => !index.ContainsKey(c)).ToList();
+        if (missing.Count > 0)
+            throw new ConfigException($"the input lacks the model's feature column(s) {string.Join(", ", missing)} (its columns: {string.Join(",", columns)})");
+        foreach (var f in copy.Features) f.SourceIndex = index[f.Source];
+        if (copy.Label is { } l)
+        {
+            if (index.TryGetValue(l.Name, out int li)) l.SourceIndex = li;
+            else copy.Label = null;
+        }
+        copy.Csv.Columns = columns.ToList();
+        return copy;
+    }
+
+    /// <summary>This plan reading input whose header line, if any, was already consumed.</summary>
+    public TransformPlan WithoutHeader()
+    {
+        Csv.Header = "none";
+        return this;
+    }
+
     /// <summary>A copy without the label, for scoring rows that have none.</summary>
     public TransformPlan WithoutLabel()
     {

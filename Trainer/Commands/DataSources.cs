@@ -8,7 +8,12 @@ public static class DataSources
 {
     public static (IFileSource Source, string Path, IDisposable? Owner) Open(string location, ILogger log)
     {
-        if (!WebHdfsOptions.IsWebHdfsUri(location)) return (LocalFileSource.Instance, location, null);
+        if (!WebHdfsOptions.IsWebHdfsUri(location))
+        {
+            // A missing input named on the command line is a configuration error (exit 2), as for --model and --plan.
+            if (!Directory.Exists(location)) throw new Contract.ConfigException($"{location}: no such directory (expected TFRecord shards with _transform.json)");
+            return (LocalFileSource.Instance, location, null);
+        }
         var (options, path) = WebHdfsOptions.Parse(location);
         var client = new WebHdfsClient(options, log);
         return (client, path, client);

@@ -10,8 +10,8 @@ namespace Streaming.Trainer.Commands;
 
 /// <summary>
 /// <c>trainer predict</c>: raw CSV in, one prediction a line out, through the model's own transform plan (see
-/// <see cref="CsvPredictor"/>); a row that cannot be transformed gives an empty line (line N answers row N) and is
-/// counted and logged. With <c>--data</c>, one prediction per record of a TFRecord set, in shard order. The default
+/// <see cref="CsvPredictor"/>: columns matched by header name); a row that cannot be scored gives a
+/// <c>rejected:Reason</c> line (line N answers row N) and is counted and logged. With <c>--data</c>, one prediction per record of a TFRecord set, in shard order. The default
 /// engine is the libtorch-free scorer; <c>--engine libtorch</c> runs the TorchSharp network (on <c>--device</c>).
 /// </summary>
 public static class PredictCommand
@@ -38,24 +38,36 @@ public static class PredictCommand
             if (inPath != "-" && !File.Exists(inPath)) throw new ConfigException($"--input {inPath}: no such file");
             using var scoring = ModelEngine.Open(r.GetValue(model)!, r.GetValue(engine)!, r.GetValue(device)!, r.GetValue(threads), log);
             var outPath = r.GetValue(output)!;
-            using var outStream = outPath == "-" ? Console.OpenStandardOutput() : File.Create(outPath);
-            using var writer = new StreamWriter(outStream, new System.Text.UTF8Encoding(false), 1 << 16);
+            // A file output is written under a temporary name and renamed when complete: a refused or failed run
+            // leaves no file that looks like predictions.
+            var tmpPath = outPath == "-" ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath))!, $".{Path.GetFileName(outPath)}.tmp-{Environment.ProcessId}");
             long n;
-            if (r.GetValue(data) is { } shards)
+            try
             {
-                var set = EvaluateCommand.LoadShards(shards, scoring.Meta, log);
-                var scores = scoring.Score(set);
-                for (int i = 0; i < set.Count; i++) writer.WriteLine(CsvPredictor.Format(scoring.Meta, scores, i));
-                n = set.Count;
+                using (var outStream = tmpPath is null ? Console.OpenStandardOutput() : File.Create(tmpPath))
+                using (var writer = new StreamWriter(outStream, new System.Text.UTF8Encoding(false), 1 << 16))
+                {
+                    if (r.GetValue(data) is { } shards)
+                    {
+                        var set = EvaluateCommand.LoadShards(shards, scoring.Meta, log);
+                        var scores = scoring.Score(set);
+                        for (int i = 0; i < set.Count; i++) writer.WriteLine(CsvPredictor.Format(scoring.Meta, scores, i));
+                        n = set.Count;
+                    }
+                    else
+                    {
+                        using var inStream = inPath == "-" ? Console.OpenStandardInput() : File.OpenRead(inPath);
+                        using var rejects = new RejectedRows(reporter, log, r.GetValue(maxBad), inPath == "-" ? "stdin" : inPath);
+                        n = new CsvPredictor(scoring.Meta, scoring.Score, log).Run(inStream, atFileStart: true, inputColumns: null, rejects, reporter,
+                            p => writer.WriteLine(p.Text));
+                    }
+                }
+                if (tmpPath is not null) File.Move(tmpPath, outPath, overwrite: true);
             }
-            else
+            finally
             {
-                using var inStream = inPath == "-" ? Console.OpenStandardInput() : File.OpenRead(inPath);
-                using var rejects = new RejectedRows(reporter, log, r.GetValue(maxBad), inPath == "-" ? "stdin" : inPath);
-                n = new CsvPredictor(scoring.Meta, scoring.Score).Run(inStream, atFileStart: true, rejects, reporter,
-                    p => writer.WriteLine(p.Prediction ?? ""));
+                if (tmpPath is not null && File.Exists(tmpPath)) File.Delete(tmpPath);
             }
-            writer.Flush();
             log.LogInformation("predicted {Rows} rows", n);
             return ExitCodes.Ok;
         }));

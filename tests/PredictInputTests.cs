@@ -1,0 +1,113 @@
+using System.Text;
+
+namespace Streaming.Tests;
+
+/// <summary>
+/// Prediction reads its input by column name, answers every row with one line (a prediction or the reason it has
+/// none), and refuses bad input up front; a UTF-8 byte order mark never becomes part of a column name.
+/// </summary>
+public class PredictInputTests
+{
+    private static readonly Lazy<string> Model = new(() =>
+    {
+        var outDir = Path.Combine(Repo.TempDir("predict-input"), "out");
+        var r = Pipeline.Run("--output", outDir, "--input", Repo.Data("seattle-weather.csv"), "--label", "weather", "--drop", "date",
+            "--scale", "zscore", "--train", "--epochs 3 --hidden 16 --seed 4");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        return Path.Combine(outDir, "model");
+    });
+
+    private static string[] Rows => File.ReadAllLines(Repo.Data("seattle-weather.csv"));
+
+    private static ProcResult Predict(string csv, params string[] extra) =>
+        Proc.Run(Repo.Trainer, new[] { "predict", "--model", Model.Value, "--input", csv }.Concat(extra));
+
+    private static string Write(string name, IEnumerable<string> lines, bool bom = false)
+    {
+        var path = Path.Combine(Repo.TempDir("pi"), name);
+        File.WriteAllText(path, string.Join("\n", lines) + "\n", new UTF8Encoding(bom));
+        return path;
+    }
+
+    /// <summary>The rows with their columns picked and ordered by <paramref name="order"/> (indices into the original).</summary>
+    private static IEnumerable<string> Reordered(int[] order) => Rows.Select(l => l.Split(',')).Select(f => string.Join(",", order.Select(i => i < 0 ? "x" : f[i])));
+
+    [Test]
+    public void ColumnsAreMatchedByHeaderNameTheLabelIsOptionalAndExtraColumnsAreIgnored()
+    {
+        var expected = Predict(Repo.Data("seattle-weather.csv"));
+        Assert.That(expected.ExitCode, Is.EqualTo(0), expected.Stderr);
+        // wind, an extra column, temp_min, precipitation, temp_max, date; no weather (the label).
+        var lines = Reordered([4, -1, 3, 1, 2, 0]).ToArray();
+        lines[0] = "wind,extra,temp_min,precipitation,temp_max,date";
+        var got = Predict(Write("reordered.csv", lines, bom: true));
+        Assert.That(got.ExitCode, Is.EqualTo(0), got.Stderr);
+        Assert.That(got.Stdout, Is.EqualTo(expected.Stdout), "same predictions whatever the column order");
+        Assert.That(got.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(Rows.Length - 1), "the header is not scored");
+        Assert.That(got.Stderr, Does.Contain("matched by header name"));
+    }
+
+    [Test]
+    public void AMissingFeatureColumnIsExit2NamingItAndNothingIsWritten()
+    {
+        var lines = Reordered([0, 1, 2, 3, 5]).ToArray();   // no wind
+        lines[0] = "date,precipitation,temp_max,temp_min,weather";
+        var output = Path.Combine(Repo.TempDir("pi-out"), "predictions.txt");
+        var r = Predict(Write("nowind.csv", lines), "--output", output);
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("lacks the model's feature column(s) wind"));
+        Assert.That(File.Exists(output), Is.False, "no output file for a refused input");
+    }
+
+    [Test]
+    public void WithoutAHeaderTheTrainingOrderIsUsedAndSaid()
+    {
+        var expected = Predict(Repo.Data("seattle-weather.csv"));
+        var got = Predict(Write("noheader.csv", Rows.Skip(1)));
+        Assert.That(got.ExitCode, Is.EqualTo(0), got.Stderr);
+        Assert.That(got.Stdout, Is.EqualTo(expected.Stdout));
+        Assert.That(got.Stderr, Does.Contain("no header line").And.Contain("training order"));
+    }
+
+    [Test]
+    public void EveryRowGetsOneLineAndARejectedRowSaysWhy()
+    {
+        var lines = Rows.ToList();
+        lines.Insert(5, "2012-01-05,1.0,oops");          // too few fields
+        lines.Insert(9, "2012-01-08,abc,11.1,7.2,5.0,rain");   // not a number
+        var r = Predict(Write("bad.csv", lines), "--max-bad-fraction", "0.5");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var output = r.Stdout.Split('\n')[..^1];
+        Assert.That(output, Has.Length.EqualTo(lines.Count - 1), "one line per data row");
+        Assert.That(output[4], Is.EqualTo("rejected:FieldCount"));
+        Assert.That(output[8], Is.EqualTo("rejected:BadValue"));
+        Assert.That(output.Count(l => l.StartsWith("rejected:")), Is.EqualTo(2));
+        Assert.That(output, Has.None.Empty);
+    }
+
+    [Test]
+    public void BadOptionsAreExit2BeforeAnyOutputIsCreated()
+    {
+        var output = Path.Combine(Repo.TempDir("pi-opt"), "predictions.txt");
+        var r = Predict(Repo.Data("seattle-weather.csv"), "--max-bad-fraction", "7", "--output", output);
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.Stderr);
+        Assert.That(File.Exists(output), Is.False);
+        var missing = Predict(Path.Combine(Repo.TempDir("pi-missing"), "nope.csv"));
+        Assert.That(missing.ExitCode, Is.EqualTo(2), missing.Stderr);
+        var noData = Proc.Run(Repo.Trainer, "train", "--data", "/nonexistent/shards", "--model", Path.Combine(Repo.TempDir("pi-m"), "m"));
+        Assert.That(noData.ExitCode, Is.EqualTo(2), noData.Stderr);
+        Assert.That(noData.Stderr, Does.Contain("no such directory"));
+    }
+
+    [Test]
+    public void AByteOrderMarkIsNotPartOfTheFirstColumnName()
+    {
+        var csv = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("a,b\n1,2\n3,4\n")).ToArray();
+        var named = Proc.Run(Repo.Mapper, ["stats"], csv);
+        Assert.That(named.ExitCode, Is.EqualTo(0), named.Stderr);
+        Assert.That(named.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0]), Is.EquivalentTo(new[] { "a", "b" }));
+        var given = Proc.Run(Repo.Mapper, ["stats", "--columns", "a,b"], csv);
+        Assert.That(given.ExitCode, Is.EqualTo(0), given.Stderr);
+        Assert.That(given.Stderr, Does.Contain("reporter:counter:Streaming,RowsRead,2"), "the header line is the header, not data");
+    }
+}
