@@ -16,6 +16,7 @@ internal static class ManifestCommand
         cmd.Options.Add(compression);
         cmd.SetAction(r => TaskHost.Execute("mapper.manifest", (_, _) =>
         {
+            TfRecord.TfRecordCompressionExtensions.Parse(r.GetValue(compression)!);   // exit 2 on an unknown name, before reading
             var shards = new List<ShardInfo>();
             string? line;
             int n = 0;

@@ -14,8 +14,9 @@ public static class TaskHost
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var e in parsed.Errors) Console.Error.WriteLine($"{root.Name}: error: {e.Message}");
-            Console.Error.WriteLine($"{root.Name}: see '{root.Name} --help'");
+            // One line, whatever System.CommandLine found: the first error says what is wrong.
+            var first = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            Console.Error.WriteLine($"{root.Name}: error: {first.Message} (see '{root.Name} --help')");
             return ExitCodes.Usage;
         }
         return parsed.Invoke();
@@ -45,6 +46,24 @@ public static class TaskHost
         {
             log.LogError("I/O error: {Message}", e.Message);
             return ExitCodes.IoError;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            log.LogError("I/O error: permission denied: {Message}", e.Message);
+            return ExitCodes.IoError;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or UriFormatException or OverflowException)
+        {
+            // Unreadable input named on the command line (a truncated artifact, a malformed URI or number).
+            log.LogError("configuration error: {Type}: {Message}", e.GetType().Name, e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A defect of ours: still one line and a documented code; the stack trace at Debug level.
+            log.LogError("internal error: {Type}: {Message}", e.GetType().Name, e.Message);
+            log.LogDebug("{Trace}", e.ToString());
+            return ExitCodes.Failed;
         }
         finally
         {

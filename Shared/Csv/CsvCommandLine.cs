@@ -27,6 +27,8 @@ public sealed class CsvCommandLine
         if (quote.Length != 1 || quote[0] > 127) throw new ConfigException($"--quote must be one ASCII character, got '{quote}'");
         var delimiter = CsvOptions.ParseDelimiter(r.GetValue(Delimiter)!);
         if (delimiter == (byte)quote[0]) throw new ConfigException("--delimiter and --quote must differ");
+        if (r.GetValue(Columns) is { } rawColumns && rawColumns.Split(',').Any(c => c.Trim().Length == 0))
+            throw new ConfigException($"--columns must be non-empty names separated by commas, got '{rawColumns}'");
         var columns = CsvOptions.ParseList(r.GetValue(Columns));
         if (columns is not null && columns.Distinct().Count() != columns.Count)
             throw new ConfigException("--columns has duplicate names");

@@ -37,8 +37,11 @@ public static class StatsJson
             {
                 w.WriteNumber("min", s.Min);
                 w.WriteNumber("max", s.Max);
-                w.WriteNumber("mean", s.Mean);
-                if (s.Std is { } std) w.WriteNumber("std", std); else w.WriteNull("std");
+                WriteFinite(w, "mean", s.Mean);
+                if (s.Std is { } std) WriteFinite(w, "std", std); else w.WriteNull("std");
+                // Legal data can be too large for a finite mean or variance (|x| ≳ 1e154 squares past double): null, and why.
+                if (!double.IsFinite(s.Mean) || s.Std is { } sd && !double.IsFinite(sd))
+                    w.WriteString("overflow", "values too large for a finite mean or standard deviation in double precision");
                 w.WriteStartObject("quantiles");
                 var qs = s.Quantiles.Quantiles(ColumnStats.QuantileLevels)!;
                 for (int i = 0; i < qs.Length; i++)
@@ -63,8 +66,8 @@ public static class StatsJson
             w.WriteNumber("numeric_count", s.NumericCount);
             if (s.NumericCount > 0)
             {
-                w.WriteNumber("mean", s.Mean);
-                w.WriteNumber("m2", s.M2);
+                WriteFinite(w, "mean", s.Mean);
+                WriteFinite(w, "m2", s.M2);
                 w.WriteNumber("min", s.Min);
                 w.WriteNumber("max", s.Max);
             }
@@ -106,8 +109,8 @@ public static class StatsJson
             s.MarkFolded();   // the numeric fields below are complete: the table restored after them is not to be folded in
             if (s.NumericCount > 0)
             {
-                s.Mean = st.GetProperty("mean").GetDouble();
-                s.M2 = st.GetProperty("m2").GetDouble();
+                s.Mean = FiniteOr(st.GetProperty("mean"), double.NaN);
+                s.M2 = FiniteOr(st.GetProperty("m2"), double.PositiveInfinity);
                 s.Min = st.GetProperty("min").GetDouble();
                 s.Max = st.GetProperty("max").GetDouble();
             }
@@ -149,4 +152,12 @@ public static class StatsJson
         }
         return list.OrderBy(s => s.Index).ToList();
     }
+
+    /// <summary>A finite number, or null (JSON has no infinity; an overflowed moment must not crash the task).</summary>
+    private static void WriteFinite(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(name, value); else w.WriteNull(name);
+    }
+
+    private static double FiniteOr(JsonElement e, double overflowed) => e.ValueKind == JsonValueKind.Null ? overflowed : e.GetDouble();
 }

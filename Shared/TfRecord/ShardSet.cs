@@ -25,7 +25,11 @@ public sealed class ShardSet
         if (m is not null)
         {
             using var r = new StreamReader(source.OpenRead(m.Path));
-            manifest = JobManifest.FromJson(r.ReadToEnd());
+            try { manifest = JobManifest.FromJson(r.ReadToEnd()); }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new Contract.ConfigException($"{m.Path} is not a transform manifest (empty or truncated: was the job's last step interrupted?): {e.Message}");
+            }
             var listed = manifest.Shards.Select(s => s.Shard).ToHashSet();
             var missing = listed.Except(shards.Select(s => s.Name)).ToList();
             if (missing.Count > 0) throw new IOException($"{directory}: shards in _manifest.json are missing: {string.Join(", ", missing)}");

@@ -31,11 +31,14 @@ public static class DataGenerator
         {
             switch (args[i])
             {
-                case "--rows": rows = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--output": output = args[++i]; break;
+                case "--rows" when i + 1 < args.Length && long.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out rows) && rows > 0: i++; break;
+                case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed): i++; break;
+                case "--output" when i + 1 < args.Length: output = args[++i]; break;
+                case "--rows" or "--seed" or "--output":
+                    Console.Error.WriteLine($"generate: error: {args[i]} needs {(args[i] == "--output" ? "a file" : args[i] == "--rows" ? "a positive integer" : "an integer")}{(i + 1 < args.Length ? $", got '{args[i + 1]}'" : "")}");
+                    return ExitCodes.Usage;
                 default:
-                    Console.Error.WriteLine($"generate: unknown option {args[i]} (use --rows N --seed S --output FILE)");
+                    Console.Error.WriteLine($"generate: error: unknown option {args[i]} (use --rows N --seed S --output FILE)");
                     return ExitCodes.Usage;
             }
         }
