@@ -32,7 +32,7 @@ internal static class PlanCommand
         csv.AddTo(cmd);
         foreach (var o in new Option[] { stats, output, label, labelMissing, task, aliases, drop, categorical, impute, scale, encoding, indicator, topK, minCount, oov, compression })
             cmd.Options.Add(o);
-        cmd.SetAction(r => TaskHost.Execute("mapper.plan", (_, _) =>
+        cmd.SetAction(r => TaskHost.Execute("mapper.plan", (logs, _) =>
         {
             var artifact = ReadStats(r.GetValue(stats)!);
             var ind = r.GetValue(indicator);
@@ -47,6 +47,7 @@ internal static class PlanCommand
                 TopK = r.GetValue(topK), MinCount = r.GetValue(minCount), OovBuckets = r.GetValue(oov), Compression = r.GetValue(compression)!,
             };
             var plan = PlanBuilder.Build(artifact, csv.Build(r), options);
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logs.CreateLogger("mapper.plan"), "plan: {Summary}", plan.Summary());
             var json = plan.ToJson() + "\n";
             if (r.GetValue(output) is { } path) AtomicFile.WriteAllText(path, json);
             else Console.Out.Write(json);

@@ -29,4 +29,6 @@ public enum RejectReason
     LineTooLong,
     BadValue,
     BadRecord,
+    /// <summary>The label is not a number (regression) or not one of the classes.</summary>
+    BadLabel,
 }

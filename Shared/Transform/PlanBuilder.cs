@@ -118,16 +118,29 @@ public static class PlanBuilder
         };
     }
 
+    /// <summary>Share of non-numeric values a label may have and still be inferred numeric (as the default --max-bad-fraction).</summary>
+    public const double MaxDirtyLabelFraction = 0.01;
+    /// <summary>More inferred classes than this is almost surely not a class label: an explicit --task is asked for.</summary>
+    public const int MaxInferredClasses = 1000;
+
     private static LabelSpec Label(ColumnStats s, PlanOptions o)
     {
         if (s.Missing > 0 && o.LabelMissing is null)
             throw new ConfigException($"label '{s.Name}' has {s.Missing} missing values: say what to do with them (--label-missing drop|error)");
         if (o.LabelMissing is not (null or "drop" or "error"))
             throw new ConfigException($"--label-missing must be drop|error, got '{o.LabelMissing}'");
-        string task = o.Task ?? (s.IsNumeric && !o.Categorical.Contains(s.Name) ? "regression" : s.DistinctCount <= 2 ? "binary" : "multiclass");
+        // A mostly numeric label is a regression target: a few dirty values (at most MaxDirtyLabelFraction) are rows
+        // the transform rejects with reason BadLabel, not a reason to turn thousands of prices into classes.
+        // (NumericCount stops at a column's first non-number; Count − NonNumeric counts every value that parsed.)
+        long seen = s.Count;
+        bool mostlyNumeric = !s.ForcedCategorical && !o.Categorical.Contains(s.Name) && seen - s.NonNumeric > 0
+            && s.NonNumeric <= MaxDirtyLabelFraction * seen;
+        string task = o.Task ?? (mostlyNumeric ? "regression" : s.DistinctCount <= 2 ? "binary" : "multiclass");
+        if (o.Task is null && task == "multiclass" && s.DistinctCount > MaxInferredClasses)
+            throw new ConfigException($"label '{s.Name}' has about {s.DistinctCount:N0} distinct values ({s.NonNumeric:N0} of {seen:N0} non-numeric): more than {MaxInferredClasses} classes needs an explicit --task multiclass (or clean the label for --task regression)");
         if (task is not ("regression" or "binary" or "multiclass"))
             throw new ConfigException($"--task must be regression|binary|multiclass, got '{task}'");
-        if (task == "regression" && !s.IsNumeric)
+        if (task == "regression" && !mostlyNumeric)
             throw new ConfigException($"label '{s.Name}' is not numeric ({s.NonNumeric} non-numeric values): it cannot be a regression target");
         List<string>? classes = null;
         if (task != "regression")

@@ -24,6 +24,9 @@ public sealed class RowTransformer
     private readonly byte[]? _labelKey;
     private float[] _onehot = new float[16];
 
+    /// <summary>Why the last rejected row was rejected: <see cref="RejectReason.BadValue"/> or <see cref="RejectReason.BadLabel"/>.</summary>
+    public RejectReason LastRejectReason { get; private set; } = RejectReason.BadValue;
+
     /// <summary>Per feature: categorical values not in its vocabulary (mapped to an OOV bucket or the missing index).</summary>
     public long[] Unseen { get; }
 
@@ -55,6 +58,7 @@ public sealed class RowTransformer
     {
         example = default;
         detail = null;
+        LastRejectReason = RejectReason.BadValue;
         _encoder.Begin();
         var features = _plan.Features;
         for (int i = 0; i < features.Count; i++)
@@ -106,6 +110,7 @@ public sealed class RowTransformer
                 if (!classes.TryGetValue(v, out int cls))
                 {
                     detail = $"label '{label.Name}': '{RejectedRows.Escape(v, 64)}' is not one of its {label.Classes!.Count} classes";
+                    LastRejectReason = RejectReason.BadLabel;
                     return RowOutcome.Rejected;
                 }
                 _encoder.AddInt64(_labelKey!, cls);
@@ -115,6 +120,7 @@ public sealed class RowTransformer
                 if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double y) || !double.IsFinite(y))
                 {
                     detail = $"label '{label.Name}': '{RejectedRows.Escape(v, 64)}' is not a number";
+                    LastRejectReason = RejectReason.BadLabel;
                     return RowOutcome.Rejected;
                 }
                 _encoder.AddFloat(_labelKey!, (float)y);

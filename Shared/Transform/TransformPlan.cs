@@ -44,6 +44,18 @@ public sealed class TransformPlan
         return copy;
     }
 
+    /// <summary>What the plan decided, in one line (mapper plan logs it: an operator sees the task it inferred).</summary>
+    public string Summary()
+    {
+        string label = Label is null ? "no label" : $"label '{Label.Name}' → {Label.Task}" + (Label.Classes is { } c ? $" ({c.Count} classes)" : "");
+        var numeric = Features.Where(f => f.Type == FeatureTypes.Numeric).ToList();
+        var categorical = Features.Where(f => f.Type == FeatureTypes.Categorical).ToList();
+        int indicators = Features.Count(f => f.Type == FeatureTypes.MissingIndicator);
+        string scales = string.Join("/", numeric.Select(f => f.Scale ?? "none").Distinct());
+        string cats = categorical.Count == 0 ? "" : $", {categorical.Count} categorical ({string.Join("/", categorical.Select(f => f.Encoding ?? "index").Distinct())}, vocabularies {categorical.Min(f => f.VocabularySize)}–{categorical.Max(f => f.VocabularySize)})";
+        return $"{label}; {Features.Count} features: {numeric.Count} numeric{(numeric.Count > 0 ? $" ({scales})" : "")}{cats}{(indicators > 0 ? $", {indicators} missing indicators" : "")}; compression {Compression}";
+    }
+
     /// <summary>This plan reading input whose header line, if any, was already consumed.</summary>
     public TransformPlan WithoutHeader()
     {

@@ -70,7 +70,7 @@ public static class TransformMapTask
                         }
                         break;
                     case RowOutcome.Rejected:
-                        rejects.Reject(RejectReason.BadValue, reader.RawLine, reader.LineNumber, detail);
+                        rejects.Reject(transformer.LastRejectReason, reader.RawLine, reader.LineNumber, detail);
                         break;
                     default:
                         dropped++;
@@ -111,7 +111,7 @@ public static class TransformMapTask
 
     /// <summary>Rows that became Examples: well-formed rows less those the transform rejected or dropped.</summary>
     private static long Examples(CsvRowReader reader, RejectedRows rejects, long dropped) =>
-        reader.RowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - dropped;
+        reader.RowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - rejects.ByReason.GetValueOrDefault(RejectReason.BadLabel) - dropped;
 
     private static int ShuffleKeyPrefix(byte[] buf, ulong seed, TaskContext ctx)
     {
