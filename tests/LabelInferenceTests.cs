@@ -48,3 +48,27 @@ public class LabelInferenceTests
         Assert.That(explicitTask.Stderr, Does.Contain("→ multiclass (1500 classes)"));
     }
 }
+
+/// <summary>A task that fails leaves no file that looks like its output.</summary>
+public class PendingOutputTests
+{
+    [Test]
+    public void ATransformOverItsRejectThresholdLeavesNoShard()
+    {
+        var dir = Repo.TempDir("pending");
+        var plan = Path.Combine(dir, "_transform.json");
+        File.WriteAllText(plan, """
+            {"version":1,"csv":{"columns":["a","y"]},"compression":"gzip",
+             "label":{"name":"y","source_index":1,"task":"regression"},
+             "features":[{"name":"a","source":"a","source_index":0,"type":"numeric","impute_value":0,"offset":0,"factor":1}]}
+            """);
+        var shards = Path.Combine(dir, "shards");
+        var bad = Proc.Utf8("a,y\n" + string.Concat(Enumerable.Range(0, 100).Select(i => i % 2 == 0 ? $"{i},{i}\n" : $"x{i},{i}\n")));
+        var r = Proc.Run(Repo.Mapper, ["transform", "--plan", plan, "--output-dir", shards], bad);
+        Assert.That(r.ExitCode, Is.EqualTo(1), r.Stderr);
+        Assert.That(Directory.Exists(shards) ? Directory.GetFileSystemEntries(shards) : [], Is.Empty, "no shard, no temporary file");
+        var good = Proc.Run(Repo.Mapper, ["transform", "--plan", plan, "--output-dir", shards], Proc.Utf8("a,y\n1,2\n3,4\n"));
+        Assert.That(good.ExitCode, Is.EqualTo(0), good.Stderr);
+        Assert.That(Directory.GetFileSystemEntries(shards).Select(Path.GetFileName), Is.EqualTo(new[] { "part-m-00000.tfrecord.gz" }));
+    }
+}

@@ -44,7 +44,8 @@ public static class TransformMapTask
         var transformer = new RowTransformer(plan);
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
         using var stdout = new KeyValueWriter(output);
-        TfRecordWriter? writer = options.Shuffle ? null : new TfRecordWriter(OutputFiles.Create(outDir!, shard), compression, options.Level);
+        var shardFile = options.Shuffle ? null : OutputFiles.Create(outDir!, shard);
+        TfRecordWriter? writer = shardFile is null ? null : new TfRecordWriter(shardFile, compression, options.Level);
         long dropped = 0;
         var keySource = new byte[8 + Encoding.UTF8.GetMaxByteCount((ctx.InputFile ?? "").Length) + 16];
         int prefix = ShuffleKeyPrefix(keySource, options.Seed, ctx);
@@ -91,6 +92,7 @@ public static class TransformMapTask
         long records = Examples(reader, rejects, dropped);
         if (writer is not null)
         {
+            OutputFiles.Commit(shardFile!);   // the threshold held: the shard may take its name
             writer.Dispose();
             var info = new ShardInfo
             {
@@ -135,7 +137,8 @@ public static class TransformReduceTask
             ?? throw new ConfigException("no output directory for the shard: run inside a streaming job (mapreduce_task_output_dir) or pass --output-dir");
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
         using var lines = new LineReader(input, int.MaxValue / 2);
-        using var writer = new TfRecordWriter(OutputFiles.Create(outDir, shard), compression, options.Level);
+        var shardFile = OutputFiles.Create(outDir, shard);
+        using var writer = new TfRecordWriter(shardFile, compression, options.Level);
         byte[] buf = new byte[4096];
         long n = 0;
         while (lines.TryReadLine(out var line, out _))
@@ -151,6 +154,7 @@ public static class TransformReduceTask
             }
             writer.Write(buf.AsSpan(0, len));
         }
+        OutputFiles.Commit(shardFile);
         writer.Dispose();
         var info = new ShardInfo { Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C };
         using var stdout = new KeyValueWriter(output);
