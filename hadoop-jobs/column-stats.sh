@@ -12,8 +12,10 @@ generic_options "${JOB_NAME:-streaming column-stats $(basename "$INPUT")}"
 
 mapper="bin/mapper stats --columns $(q "$COLUMNS") --header $HEADER --delimiter $(q "$DELIMITER") --max-bad-fraction $MAX_BAD"
 [ -n "$CATEGORICAL" ] && mapper+=" --categorical $(q "$CATEGORICAL")"
-if step_needed "$OUTPUT"; then
+fp=$(step_fingerprint column-stats "$mapper" "$REDUCERS")
+if step_needed "$OUTPUT" _SUCCESS "$fp"; then
   streaming "${GENERIC[@]}" -archives "$ARCHIVE#bin" \
     -input "$INPUT" -output "$OUTPUT" \
     -mapper "$mapper" -combiner "bin/reducer stats" -reducer "bin/reducer stats" -numReduceTasks "$REDUCERS"
+  step_started "$OUTPUT" "$fp"
 fi

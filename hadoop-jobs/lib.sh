@@ -46,6 +46,7 @@ setup_runner() {
 # The trainer is not in the task archive (libtorch is ~480 MB): dist/trainer/ from scripts/publish.sh, or STREAMING_TRAINER.
 tool() {
   local name=$1; shift
+  if [ -n "${STREAMING_TOOLS:-}" ] && [ "$name" != trainer ]; then "$STREAMING_TOOLS/$name" "$@"; return; fi
   if [ "$name" = trainer ]; then
     local t=${STREAMING_TRAINER:-$REPO/dist/trainer/trainer}
     [ -x "$t" ] || die "$t not found: run scripts/publish.sh (or set STREAMING_TRAINER)"
@@ -56,14 +57,32 @@ tool() {
   else die "dist/bin/$name not found: run scripts/publish.sh"; fi
 }
 
-# File-system verbs on either side.
+# File-system verbs on either side. Cluster side: only FsShell commands, options and output columns that Hadoop 2.7
+# through 3.x share (2.7's -ls has no -C: its long listing is parsed instead; the path is everything after the 7th
+# column, so paths with spaces survive).
 fs_exists() { if [ "$LOCAL" = 1 ]; then [ -e "$1" ]; else hdfs dfs -test -e "$1"; fi; }
-fs_rm() { if [ "$LOCAL" = 1 ]; then rm -rf -- "$1"; else hdfs dfs -rm -r -f -skipTrash "$1" >/dev/null; fi; }
+fs_nonempty() { if [ "$LOCAL" = 1 ]; then [ -s "$1" ]; else hdfs dfs -test -s "$1" 2>/dev/null; fi; }
+# Removes an output of ours; on a cluster into the trash (never -skipTrash: an operator can still get it back).
+fs_rm() { if [ "$LOCAL" = 1 ]; then rm -rf -- "$1"; else hdfs dfs -rm -r -f "$1" >/dev/null; fi; }
 fs_cat() { if [ "$LOCAL" = 1 ]; then cat -- "$@"; else hdfs dfs -cat "$@"; fi; }
-fs_put() { if [ "$LOCAL" = 1 ]; then cp -- "$1" "$2"; else hdfs dfs -put -f "$1" "$2"; fi; }
+# Local copies go through a temporary name (a crash never leaves a half-written file under the real name); FsShell's
+# -put already writes NAME._COPYING_ and renames.
+fs_put() {
+  if [ "$LOCAL" = 1 ]; then cp -- "$1" "$2.tmp-$$" && mv -f -- "$2.tmp-$$" "$2"
+  else hdfs dfs -put -f "$1" "$2"; fi
+}
+# `hdfs dfs -ls` long listing → one line per entry: TYPE<TAB>PATH (TYPE d or -).
+# (No interval expressions: Debian's awk is mawk.)
+fs_ls_long() {
+  hdfs dfs -ls "$@" | awk 'length($1) >= 10 && $1 ~ /^[-d][-rwxsStT]+[+]?$/ { t = substr($0, 1, 1); for (i = 0; i < 7; i++) sub(/^[^ ]+ +/, ""); print t "\t" $0 }'
+}
+fs_list() { # entries directly under a directory: TYPE<TAB>PATH, sorted by path
+  if [ "$LOCAL" = 1 ]; then
+    find "$1" -mindepth 1 -maxdepth 1 \( -type d -printf 'd\t%p\n' \) -o \( ! -type d -printf '-\t%p\n' \) | sort -t$'\t' -k2
+  else fs_ls_long "$1" | sort -t$'\t' -k2; fi
+}
 fs_parts() { # the part-* text outputs of a job directory, in order
-  if [ "$LOCAL" = 1 ]; then ls -1 "$1"/part-[0-9]* 2>/dev/null | sort
-  else hdfs dfs -ls -C "$1/part-[0-9]*" | sort; fi
+  fs_list "$1" | awk -F'\t' '$1 == "-" { n = $2; sub(/.*\//, "", n); if (n ~ /^part-[0-9]+$/ || n ~ /^part-[mr]-[0-9]+$/) print $2 }'
 }
 fs_first_input() { # first data file of an input (file, directory or glob)
   if [ "$LOCAL" = 1 ]; then
@@ -72,18 +91,63 @@ fs_first_input() { # first data file of an input (file, directory or glob)
       if [ -d "$p" ]; then find "$p" -maxdepth 1 -type f ! -name '_*' ! -name '.*' | sort | head -1; else echo "$p"; fi
       return
     done
-  else hdfs dfs -ls -C "$1" | grep -v '/[_.][^/]*$' | head -1; fi
+  else fs_ls_long "$1" | awk -F'\t' '$1 == "-" { n = $2; sub(/.*\//, "", n); if (n !~ /^[_.]/) print $2 }' | sort | head -1; fi
+}
+# What a step's output depends on, as text: the input's listing (paths, sizes, modification times), the options that
+# shape the output, and this checkout's version. Two runs with the same text produce the same output.
+fs_input_listing() {
+  if [ "$LOCAL" = 1 ]; then
+    local p
+    for p in $1; do find "$p" -type f ! -name '_*' ! -name '.*' -printf '%p %s %T@\n'; done | sort
+  else hdfs dfs -ls -R "$1" | awk '/^-/ { print }' | sort; fi
+}
+step_fingerprint() { # step name, then every option that affects its output
+  if [ "$DRY_RUN" = 1 ]; then echo "computed-at-run-time"; return; fi
+  {
+    echo "step $*"
+    echo "streaming $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
+    fs_input_listing "$INPUT"
+  } | sha256sum | cut -c1-32
 }
 
-# Idempotent re-runs: a step whose output has _SUCCESS is done and skipped (unless --overwrite); an output without
-# it is what a failed run left behind, and is removed before the step runs again.
+# Idempotent, safe re-runs. A step writes OUT/_STREAMING_STEP (its fingerprint) as soon as its job has succeeded, and
+# its last artifact (MARKER, default _SUCCESS) last. On a re-run:
+#  - OUT complete with the same fingerprint: skipped; another fingerprint (input or options changed): exit 2 saying
+#    so, unless --overwrite;
+#  - OUT of ours but incomplete (a failed run): removed (to the trash on a cluster) and redone;
+#  - OUT empty, or holding only Hadoop's _temporary: removed and redone;
+#  - anything else is not ours: exit 2, nothing touched (--overwrite included).
+STEP_MARKER=_STREAMING_STEP
 step_needed() {
-  local out=$1 marker=${2:-_SUCCESS}
-  if [ "$DRY_RUN" = 1 ]; then echo "# skipped when $out/$marker exists; removes an incomplete $out first"; return 0; fi
-  if [ "$OVERWRITE" = 1 ]; then fs_rm "$out"; return 0; fi
-  if fs_exists "$out/$marker"; then log "$out is complete ($marker present): skipping (use --overwrite to redo)"; return 1; fi
-  if fs_exists "$out"; then log "removing incomplete output $out"; fs_rm "$out"; fi
-  return 0
+  local out=$1 marker=${2:-_SUCCESS} fp=$3
+  if [ "$DRY_RUN" = 1 ]; then echo "# skipped when $out/$marker exists with the same fingerprint ($fp)"; return 0; fi
+  if ! fs_exists "$out"; then return 0; fi
+  if fs_exists "$out/$STEP_MARKER"; then
+    local had
+    had=$(fs_cat "$out/$STEP_MARKER" 2>/dev/null | head -1)
+    if [ "$OVERWRITE" = 1 ]; then log "$out: --overwrite: removing the previous run's output"; fs_rm "$out"; return 0; fi
+    # Hadoop's _SUCCESS is empty by design; our own last artifacts are never empty when complete.
+    if { [ "$marker" = _SUCCESS ] && fs_exists "$out/$marker"; } || fs_nonempty "$out/$marker"; then
+      [ "$had" = "$fp" ] && { log "$out is complete (fingerprint $fp): skipping (use --overwrite to redo)"; return 1; }
+      echo "$(basename "$0"): error: $out was made from other input or options (fingerprint $had, now $fp): use --overwrite to redo it, or another --output" >&2
+      exit 2
+    fi
+    log "removing incomplete output of an earlier run: $out"; fs_rm "$out"; return 0
+  fi
+  local entries
+  entries=$(fs_list "$out" | awk -F'\t' '{ n = $2; sub(/.*\//, "", n); if (n != "_temporary") print n }')
+  if [ -z "$entries" ]; then log "removing empty output directory $out"; fs_rm "$out"; return 0; fi
+  echo "$(basename "$0"): error: $out exists and was not written by these scripts (no $STEP_MARKER): refusing to touch it; choose another --output" >&2
+  exit 2
+}
+# Records the step's fingerprint in its output once the job succeeded (before any later artifact).
+step_started() {
+  [ "$DRY_RUN" = 1 ] && return 0
+  local tmpf
+  tmpf=$(mktemp)
+  echo "$2" > "$tmpf"
+  fs_put "$tmpf" "$1/$STEP_MARKER"
+  rm -f "$tmpf"
 }
 
 # Runs one streaming job. Arguments: generic options then streaming options, exactly as hadoop-streaming takes them.

@@ -21,7 +21,8 @@ setup_runner
 if [ -z "$COLUMNS" ] && [ "$HEADER" != none ]; then COLUMNS=$(detect_columns "$INPUT" "$HEADER"); fi
 generic_options "${JOB_NAME:-streaming score $(basename "$INPUT")}"
 
-if step_needed "$OUTPUT"; then
+fp=$(step_fingerprint score "$(cat "$MODEL/model.json" "$MODEL/weights.bin" | sha256sum)" "$COLUMNS" "$MAX_BAD")
+if step_needed "$OUTPUT" _SUCCESS "$fp"; then
   # The model travels as an archive of its two files (the scorer needs neither model.pt nor libtorch).
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
@@ -29,5 +30,6 @@ if step_needed "$OUTPUT"; then
   streaming "${GENERIC[@]}" -archives "$ARCHIVE#bin,$tmp/model.tgz#model" \
     -input "$INPUT" -output "$OUTPUT" \
     -mapper "bin/mapper predict --model model --max-bad-fraction $MAX_BAD${COLUMNS:+ --columns $(q "$COLUMNS")}" -numReduceTasks 0
+  step_started "$OUTPUT" "$fp"
   [ "$DRY_RUN" = 1 ] || log "$OUTPUT: predictions written"
 fi

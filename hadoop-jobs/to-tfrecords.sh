@@ -19,7 +19,8 @@ setup_runner
 generic_options "${JOB_NAME:-streaming to-tfrecords $(basename "$INPUT")}"
 compression=$(sed -n 's/^  "compression": "\(.*\)",*$/\1/p' "$PLAN")
 
-if step_needed "$OUTPUT" _manifest.json; then
+fp=$(step_fingerprint to-tfrecords "$(sha256sum < "$PLAN")" "$SHUFFLE" "$SEED" "$REDUCERS" "$MAX_BAD")
+if step_needed "$OUTPUT" _manifest.json "$fp"; then
   if [ "$SHUFFLE" = 1 ]; then
     [ "$REDUCERS" -gt 0 ] || REDUCERS=4
     streaming "${GENERIC[@]}" -files "$PLAN#_transform.json" -archives "$ARCHIVE#bin" \
@@ -34,6 +35,7 @@ if step_needed "$OUTPUT" _manifest.json; then
     echo "# then: cat $OUTPUT/part-* | mapper manifest > _manifest.json; put _transform.json and _manifest.json into $OUTPUT/"
     exit 0
   fi
+  step_started "$OUTPUT" "$fp"
   # The manifest goes in last: its presence marks the output complete for idempotent re-runs.
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT

@@ -1,0 +1,90 @@
+namespace Streaming.Tests;
+
+/// <summary>
+/// The hadoop-jobs scripts in cluster mode against stand-ins of both FsShell generations (tests/fakes: Hadoop 2.7's
+/// `hdfs dfs`, which has no `-ls -C`, and 3.x's), with `hadoop jar` running our local runner: they complete, re-run
+/// by fingerprint, and never touch a directory they did not write.
+/// </summary>
+[TestFixture("2.7.2")]
+[TestFixture("3.3.6")]
+public class ClusterScriptsTests(string version)
+{
+    private string _root = "";
+
+    [SetUp]
+    public void Cluster()
+    {
+        _root = Repo.TempDir("hdfs-" + version);
+        Directory.CreateDirectory(Path.Combine(_root, "apps"));
+        Directory.CreateSymbolicLink(Path.Combine(_root, "apps", "bin"), Pipeline.BinDir);
+        Directory.CreateDirectory(Path.Combine(_root, "data"));
+        File.Copy(Repo.Data("seattle-weather.csv"), Path.Combine(_root, "data", "weather.csv"));
+    }
+
+    private ProcResult Script(string script, params string[] args) =>
+        Proc.Run("/bin/bash", new[] { Path.Combine(Repo.Root, "hadoop-jobs", script) }.Concat(args), null, new Dictionary<string, string>
+        {
+            ["PATH"] = Path.Combine(Repo.Root, "tests", "fakes") + ":/usr/bin:/bin",
+            ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version,
+            ["HADOOP_STREAMING_JAR"] = "/opt/hadoop/share/hadoop/tools/lib/hadoop-streaming.jar",
+            ["STREAMING_ARCHIVE_URI"] = "hdfs:///apps/bin", ["STREAMING_TOOLS"] = Pipeline.BinDir,
+            ["STREAMING_LOCAL_RUNNER"] = Repo.Runner, ["STREAMING_TRAINER"] = Repo.Trainer,
+        });
+
+    private string[] Pipeline_(params string[] extra) =>
+        new[] { "--input", "hdfs:///data/weather.csv", "--output", "hdfs://nn:8020/out/w", "--label", "weather", "--drop", "date" }.Concat(extra).ToArray();
+
+    [Test]
+    public void ThePipelineCompletesAndReRunsByFingerprint()
+    {
+        var first = Script("pipeline.sh", Pipeline_());
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.Stderr);
+        var manifest = Path.Combine(_root, "out", "w", "tfrecords", "_manifest.json");
+        Assert.That(File.ReadAllText(manifest), Does.Contain("\"records\": 1461"));
+        Assert.That(File.ReadAllText(Path.Combine(_root, ".calls")), Does.Not.Contain("-skipTrash"));
+
+        var again = Script("pipeline.sh", Pipeline_());
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.Stderr);
+        Assert.That(again.Stderr, Does.Contain("is complete (fingerprint"));
+
+        var changed = Script("pipeline.sh", Pipeline_("--scale", "zscore"));
+        Assert.That(changed.ExitCode, Is.EqualTo(2), changed.Stderr + changed.Stdout);
+        Assert.That(changed.Stderr, Does.Contain("made from other input or options"));
+
+        var redo = Script("pipeline.sh", Pipeline_("--scale", "zscore", "--overwrite"));
+        Assert.That(redo.ExitCode, Is.EqualTo(0), redo.Stderr);
+        Assert.That(File.ReadAllText(Path.Combine(_root, "out", "w", "tfrecords", "_transform.json")), Does.Contain("\"zscore\""));
+        Assert.That(Directory.Exists(Path.Combine(_root, "user")), Is.True, "the replaced output went to the trash, not gone");
+    }
+
+    [Test]
+    public void AForeignOutputDirectoryIsNeverTouched()
+    {
+        var precious = Path.Combine(_root, "out", "precious");
+        Directory.CreateDirectory(precious);
+        File.WriteAllText(Path.Combine(precious, "notes.txt"), "mine");
+        foreach (var overwrite in new[] { false, true })
+        {
+            var r = Script("column-stats.sh", new[] { "--input", "/data/weather.csv", "--output", "hdfs:///out/precious" }.Concat(overwrite ? ["--overwrite"] : Array.Empty<string>()).ToArray());
+            Assert.That(r.ExitCode, Is.EqualTo(2), r.Stderr);
+            Assert.That(r.Stderr, Does.Contain("was not written by these scripts"));
+        }
+        Assert.That(File.ReadAllText(Path.Combine(precious, "notes.txt")), Is.EqualTo("mine"));
+        Assert.That(File.ReadAllText(Path.Combine(_root, ".calls")), Does.Not.Contain("-rm").And.Not.Contain("hadoop jar"));
+    }
+
+    [Test]
+    public void AFailedRunsLeftoverIsRedoneAndAnEmptyDirectoryIsReused()
+    {
+        var first = Script("column-stats.sh", "--input", "/data/weather.csv", "--output", "/out/s");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.Stderr);
+        File.Delete(Path.Combine(_root, "out", "s", "_SUCCESS"));   // as if the run died before the job finished
+        var redo = Script("column-stats.sh", "--input", "/data/weather.csv", "--output", "/out/s");
+        Assert.That(redo.ExitCode, Is.EqualTo(0), redo.Stderr);
+        Assert.That(redo.Stderr, Does.Contain("removing incomplete output of an earlier run"));
+        Directory.CreateDirectory(Path.Combine(_root, "out", "empty", "_temporary"));
+        var empty = Script("column-stats.sh", "--input", "/data/weather.csv", "--output", "/out/empty");
+        Assert.That(empty.ExitCode, Is.EqualTo(0), empty.Stderr);
+        Assert.That(File.Exists(Path.Combine(_root, "out", "empty", "_SUCCESS")));
+    }
+}
