@@ -8,6 +8,7 @@ parse_args "$@"
 setup_runner
 [ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
 [ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"
+check_names --categorical "$CATEGORICAL" "$COLUMNS"
 generic_options "${JOB_NAME:-streaming column-stats $(basename "$INPUT")}"
 
 mapper="bin/mapper stats --columns $(q "$COLUMNS") --header $HEADER --delimiter $(q "$DELIMITER") --max-bad-fraction $MAX_BAD"

@@ -20,6 +20,7 @@ parse_common() { # returns the number of words it consumed in CONSUMED
     --queue) QUEUE=$2 ;;
     --name) JOB_NAME=$2 ;;
     -D) EXTRA+=(-D "$2") ;;
+    -h|--help) script_help; exit 0 ;;
     --local) LOCAL=1; CONSUMED=1 ;;
     --dry-run) DRY_RUN=1; CONSUMED=1 ;;
     --overwrite) OVERWRITE=1; CONSUMED=1 ;;
@@ -39,6 +40,35 @@ parse_args() {
   done
   [ -n "$INPUT" ] || die "--input is required"
   [ -n "$OUTPUT" ] || die "--output is required"
+  check_options
+}
+
+# The script's header comment (after the shebang) is its help.
+script_help() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+
+# Every option's form, before anything runs (exit 2 with one line): nothing fails later inside a task.
+check_options() {
+  local v
+  for v in "REDUCERS=$REDUCERS" "MAPS=$MAPS" "BLOCK_SIZE=$BLOCK_SIZE" "SPLIT_MIN=$SPLIT_MIN" "MAP_MEMORY_MB=$MAP_MEMORY_MB" "REDUCE_MEMORY_MB=$REDUCE_MEMORY_MB"; do
+    local name=${v%%=*} value=${v#*=}
+    [ -z "$value" ] || [[ "$value" =~ ^[0-9]+$ ]] || die "--$(echo "$name" | tr 'A-Z_' 'a-z-') must be a whole number, got '$value'"
+  done
+  [ -z "$BLOCK_SIZE" ] || [ "$BLOCK_SIZE" -gt 0 ] || die "--block-size must be positive"
+  awk -v v="$MAX_BAD" 'BEGIN { exit !(v ~ /^[0-9.]+([eE][-+]?[0-9]+)?$/ && v + 0 >= 0 && v + 0 <= 1) }' || die "--max-bad-fraction must be a number in [0, 1], got '$MAX_BAD'"
+  case "$DELIMITER" in tab|comma|semicolon|pipe|?) ;; *) die "--delimiter must be one character or tab|comma|semicolon|pipe, got '$DELIMITER'" ;; esac
+  case "$HEADER" in auto|present|none) ;; *) die "--header must be auto|present|none, got '$HEADER'" ;; esac
+}
+
+# Column names given to an option must be columns of the input (checked against the header before any job).
+check_names() { # OPTION "a,b" "col1,col2,…"
+  local option=$1 names=$2 columns=",$3," n
+  [ -n "$names" ] || return 0
+  [ "$columns" = ",COLUMNS_FROM_HEADER," ] && return 0
+  IFS=, read -ra list <<< "$names"
+  for n in "${list[@]}"; do
+    n=${n#"${n%%[![:space:]]*}"}; n=${n%"${n##*[![:space:]]}"}
+    case "$columns" in *",$n,"*) ;; *) die "$option: '$n' is not a column of the input (columns: $3)" ;; esac
+  done
 }
 
 # Generic options every job gets (they must come before the streaming options).

@@ -22,6 +22,11 @@ setup_runner
 if [ "$TRAIN_SET" = 1 ] && [ "$LOCAL" = 0 ] && [ -z "$WEBHDFS" ]; then die "--train on a cluster needs --webhdfs nn:9870 (where the trainer reads the shards)"; fi
 [ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
 [ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"
+# Names are checked against the header before the first job is submitted (a typo must not cost a cluster job).
+check_names --categorical "$CATEGORICAL" "$COLUMNS"
+for ((i = 0; i < ${#PLAN_ARGS[@]}; i += 2)); do
+  case "${PLAN_ARGS[i]}" in --label|--drop) check_names "${PLAN_ARGS[i]}" "${PLAN_ARGS[i+1]}" "$COLUMNS" ;; esac
+done
 
 pass=()
 [ "$LOCAL" = 1 ] && pass+=(--local)

@@ -14,7 +14,7 @@ while [ $# -gt 0 ]; do
     --output) output=$2; shift 2 ;;
     --overwrite) overwrite=(--overwrite); shift ;;
     --no-train) train=0; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "pipeline.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done

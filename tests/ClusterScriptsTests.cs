@@ -88,3 +88,51 @@ public class ClusterScriptsTests(string version)
         Assert.That(File.Exists(Path.Combine(_root, "out", "empty", "_SUCCESS")));
     }
 }
+
+/// <summary>Every option and name is checked before the first job: a typo costs one line and exit 2, not a cluster job.</summary>
+public class ScriptValidationTests
+{
+    private static ProcResult Run(string script, params string[] args) => Pipeline.Script(script, args);
+
+    [TestCase("--label", "Purchse", "'Purchse' is not a column")]
+    [TestCase("--categorical", "User_ID,Prodct_ID", "'Prodct_ID' is not a column")]
+    [TestCase("--drop", "nope", "'nope' is not a column")]
+    [TestCase("--block-size", "abc", "--block-size must be a whole number")]
+    [TestCase("--delimiter", "ab", "--delimiter must be one character")]
+    [TestCase("--max-bad-fraction", "7", "--max-bad-fraction must be a number in [0, 1]")]
+    public void PipelineRefusesBadOptionsBeforeAnyJob(string option, string value, string message)
+    {
+        var outDir = Path.Combine(Repo.TempDir("validate"), "out");
+        string[] args = option == "--label" ? ["--label", value] : ["--label", "Purchase", option, value];
+        var r = Run("pipeline.sh", new[] { "--input", Repo.Data("blackfriday_sample.csv"), "--output", outDir }.Concat(args).ToArray());
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain(message));
+        Assert.That(r.Stderr, Does.Not.Contain("running:"), "no job was submitted");
+        Assert.That(Directory.Exists(outDir), Is.False);
+    }
+
+    [Test]
+    public void ATruncatedPlanAndAnHdfsUriForTheTrainerAreExit2()
+    {
+        var dir = Repo.TempDir("validate-plan");
+        var plan = Path.Combine(dir, "_transform.json");
+        File.WriteAllText(plan, "{\"version\":1,\"csv\":{\"columns\":[\"a\"]},\"features\":[");
+        var r = Run("to-tfrecords.sh", "--input", Repo.Data("seattle-weather.csv"), "--output", Path.Combine(dir, "tf"), "--plan", plan);
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("not a complete transform plan"));
+        var t = Proc.Run(Repo.Trainer, "train", "--data", "hdfs://nn:8020/user/ml/tf", "--model", Path.Combine(dir, "m"));
+        Assert.That(t.ExitCode, Is.EqualTo(2), t.Stderr);
+        Assert.That(t.Stderr, Does.Contain("use webhdfs://NAMENODE:9870/user/ml/tf"));
+    }
+
+    [TestCase("pipeline.sh")]
+    [TestCase("column-stats.sh")]
+    [TestCase("to-tfrecords.sh")]
+    [TestCase("score.sh")]
+    public void EveryScriptHasHelp(string script)
+    {
+        var r = Proc.Run("/bin/bash", Path.Combine(Repo.Root, "hadoop-jobs", script), "--help");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain(script).And.Not.Contain("set -euo"));
+    }
+}

@@ -8,6 +8,8 @@ public static class DataSources
 {
     public static (IFileSource Source, string Path, IDisposable? Owner) Open(string location, ILogger log)
     {
+        if (location.StartsWith("hdfs://", StringComparison.OrdinalIgnoreCase))
+            throw new Contract.ConfigException($"{location}: the trainer reads HDFS over WebHDFS: use webhdfs://NAMENODE:9870{new Uri(location).AbsolutePath} (the NameNode's HTTP address)");
         if (!WebHdfsOptions.IsWebHdfsUri(location))
         {
             // A missing input named on the command line is a configuration error (exit 2), as for --model and --plan.
