@@ -63,8 +63,9 @@ tool() {
 fs_exists() { if [ "$LOCAL" = 1 ]; then [ -e "$1" ]; else hdfs dfs -test -e "$1"; fi; }
 fs_nonempty() { if [ "$LOCAL" = 1 ]; then [ -s "$1" ]; else hdfs dfs -test -s "$1" 2>/dev/null; fi; }
 # Removes an output of ours; on a cluster into the trash (never -skipTrash: an operator can still get it back).
-fs_rm() { if [ "$LOCAL" = 1 ]; then rm -rf -- "$1"; else hdfs dfs -rm -r -f "$1" >/dev/null; fi; }
+fs_rm() { if [ "$LOCAL" = 1 ]; then rm -rf -- "$@"; else hdfs dfs -rm -r -f "$@" >/dev/null; fi; }
 fs_cat() { if [ "$LOCAL" = 1 ]; then cat -- "$@"; else hdfs dfs -cat "$@"; fi; }
+fs_text() { if [ "$LOCAL" = 1 ]; then zcat -f -- "$@"; else hdfs dfs -text "$@"; fi; }
 # Local copies go through a temporary name (a crash never leaves a half-written file under the real name); FsShell's
 # -put already writes NAME._COPYING_ and renames.
 fs_put() {
@@ -168,5 +169,6 @@ detect_columns() {
   first=$(fs_first_input "$input") || true
   [ -n "$first" ] || die "no input file under $input"
   if [ "$DRY_RUN" = 1 ] && ! fs_exists "$first" 2>/dev/null; then echo "COLUMNS_FROM_HEADER"; return; fi
-  { fs_cat "$first" 2>/dev/null || true; } | head -1 | tr -d '\r'
+  # -text / zcat -f: a .gz (or other codec) input gives its first line, not compressed bytes; a BOM is not a name.
+  { fs_text "$first" 2>/dev/null || true; } | head -1 | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//'
 }

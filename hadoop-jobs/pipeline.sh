@@ -38,6 +38,15 @@ common=(--input "$INPUT" --columns "$COLUMNS" --header "$HEADER" --delimiter "$D
 [ -n "$QUEUE" ] && common+=(--queue "$QUEUE")
 for ((i = 0; i < ${#EXTRA[@]}; i += 2)); do common+=(-D "${EXTRA[i+1]}"); done
 
+# Where the trainer reads and writes: on a cluster it runs here, reads the shards over WebHDFS, writes a local model.
+data="$OUTPUT/tfrecords" model="$OUTPUT/model"
+if [ "$LOCAL" = 0 ]; then p=${OUTPUT#hdfs://*/}; data="webhdfs://$WEBHDFS/${p#/}/tfrecords"; model="./model-$(basename "$OUTPUT")"; fi
+if [ "$TRAIN_SET" = 1 ] && [ "$DRY_RUN" = 0 ]; then
+  # Bad trainer options must fail now, not after both jobs.
+  # shellcheck disable=SC2086
+  tool trainer train --data "$data" --model "$model" $TRAIN --check || exit $?
+fi
+
 log "step 1/3: column statistics → $OUTPUT/stats"
 COUNTERS_FILE= bash "$HJ_DIR/column-stats.sh" "${common[@]}" --output "$OUTPUT/stats" --reducers "$REDUCERS" \
   ${CATEGORICAL:+--categorical "$CATEGORICAL"} "${pass[@]}"
@@ -63,10 +72,8 @@ bash "$HJ_DIR/to-tfrecords.sh" "${common[@]}" --output "$OUTPUT/tfrecords" --pla
   "${SHUFFLE_ARGS[@]}" "${tf_reducers[@]}" "${pass[@]}"
 
 if [ "$TRAIN_SET" = 1 ]; then
-  log "step 4: training on $OUTPUT/tfrecords → $OUTPUT/model"
   # shellcheck disable=SC2086
-  data="$OUTPUT/tfrecords" model="$OUTPUT/model"
-  if [ "$LOCAL" = 0 ]; then p=${OUTPUT#hdfs://*/}; data="webhdfs://$WEBHDFS/${p#/}/tfrecords"; model="./model-$(basename "$OUTPUT")"; fi
+  log "step 4: training on $data → $model"
   train_cmd=(trainer train --data "$data" --model "$model" $TRAIN)
   if [ "$DRY_RUN" = 1 ]; then printf '%q ' "${train_cmd[@]}"; echo; else tool "${train_cmd[@]}"; fi
 fi

@@ -43,6 +43,9 @@ if step_needed "$OUTPUT" _manifest.json "$fp"; then
   trap 'rm -rf "$tmp"' EXIT
   mapfile -t parts < <(fs_parts "$OUTPUT")
   fs_cat "${parts[@]}" | tool mapper manifest --compression "${compression:-gzip}" -o "$tmp/_manifest.json"
+  # The manifest now holds what the text part files said: the directory keeps only shards and their JSON side files
+  # (a part-* glob in TensorFlow would pick up text otherwise).
+  fs_rm "${parts[@]}"
   fs_put "$PLAN" "$OUTPUT/_transform.json"
   fs_put "$tmp/_manifest.json" "$OUTPUT/_manifest.json"
   log "$OUTPUT: $(grep -m1 '"records"' "$tmp/_manifest.json" | tr -dc '0-9') records in ${#parts[@]} shards"

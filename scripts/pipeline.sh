@@ -3,10 +3,12 @@
 # column statistics → transform plan → TFRecord shards → training (validation RMSE printed at the end).
 # Input: --input FILE; else ../shared/data/blackfriday_sample.csv when it is beside the checkout; else a
 # deterministic Black Friday-like data set generated here (--rows N, default 200000).
-#   scripts/pipeline.sh [--input CSV] [--rows N] [--output DIR] [--overwrite] [--no-train]
+# Your own file: --input CSV --label COLUMN [--categorical a,b] [--header none --columns a,b,c]; other columns are
+# typed from their statistics (numbers numeric, the rest categorical) and the task from the label.
+#   scripts/pipeline.sh [--input CSV [--label COL] [--categorical a,b]] [--rows N] [--output DIR] [--overwrite] [--no-train]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-input="" rows=200000 output=out/pipeline overwrite=() train=1
+input="" rows=200000 output=out/pipeline overwrite=() train=1 label="" categorical="" own=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --input) input=$2; shift 2 ;;
@@ -14,13 +16,26 @@ while [ $# -gt 0 ]; do
     --output) output=$2; shift 2 ;;
     --overwrite) overwrite=(--overwrite); shift ;;
     --no-train) train=0; shift ;;
+    --label) label=$2; shift 2 ;;
+    --categorical) categorical=$2; shift 2 ;;
+    --header|--columns|--delimiter) own+=("$1" "$2"); shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "pipeline.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
+[[ "$rows" =~ ^[1-9][0-9]*$ ]] || { echo "pipeline.sh: error: --rows must be a positive whole number" >&2; exit 2; }
+if [ -n "$input" ]; then
+  [ -f "$input" ] || { echo "pipeline.sh: error: --input $input: no such file" >&2; exit 2; }
+  [ -n "$label" ] || { echo "pipeline.sh: error: --input needs --label COLUMN (the column to predict)" >&2; exit 2; }
+  input=$(cd "$(dirname "$input")" && pwd)/$(basename "$input")
+fi
 command -v dotnet >/dev/null || { echo "pipeline.sh: the .NET SDK (dotnet) is needed to build" >&2; exit 3; }
 dotnet build scripts/LocalRunner/LocalRunner.csproj -c Release -nologo -v quiet >&2
-{ [ -f dist/streaming-linux-x64.tgz ] && [ -x dist/trainer/trainer ]; } || bash scripts/publish.sh
+# dist/ is (re)built when missing or older than the sources, so a checkout never runs stale executables.
+if ! { [ -f dist/trainer-linux-x64-cpu.tgz ] && [ -x dist/trainer/trainer ]; } \
+   || [ -n "$(find Shared Mapper Reducer Trainer build -newer dist/trainer-linux-x64-cpu.tgz \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]; then
+  bash scripts/publish.sh
+fi
 if [ -z "$input" ]; then
   if [ -f ../shared/data/blackfriday_sample.csv ]; then
     input=$(cd ../shared/data && pwd)/blackfriday_sample.csv
@@ -35,6 +50,10 @@ block=$(( size / 4 + 1 ))   # at least 4 map tasks, as on a cluster with several
 echo "pipeline: input $input ($size bytes), output $output" >&2
 train_args=()
 [ "$train" = 1 ] && train_args=(--train "--epochs 8 --batch-size 256 --hidden 128,64 --lr 0.002 --dropout 0.1 --seed 1")
+if [ -z "$label" ]; then
+  # The Black Friday data (the shared sample or its generated look-alike): its label and ID-like categoricals.
+  label=Purchase
+  categorical=${categorical:-User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3}
+fi
 bash hadoop-jobs/pipeline.sh --local "${overwrite[@]}" --input "$input" --output "$output" --block-size "$block" \
-  --label Purchase --categorical User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3 \
-  --top-k 5000 "${train_args[@]}"
+  --label "$label" ${categorical:+--categorical "$categorical"} "${own[@]}" --top-k 5000 "${train_args[@]}"

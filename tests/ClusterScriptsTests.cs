@@ -136,3 +136,46 @@ public class ScriptValidationTests
         Assert.That(r.Stdout, Does.Contain(script).And.Not.Contain("set -euo"));
     }
 }
+
+/// <summary>Inputs as operators have them: gzip-compressed, with a byte order mark; trainer options checked up front.</summary>
+public class ScriptInputTests
+{
+    [Test]
+    public void AGzipInputWithAByteOrderMarkGivesTheRightColumnNames()
+    {
+        var dir = Repo.TempDir("gz");
+        var gz = Path.Combine(dir, "weather.csv.gz");
+        using (var f = File.Create(gz))
+        using (var z = new System.IO.Compression.GZipStream(f, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            z.Write(System.Text.Encoding.UTF8.GetPreamble());
+            z.Write(File.ReadAllBytes(Repo.Data("seattle-weather.csv")));
+        }
+        var r = Pipeline.Script("column-stats.sh", "--input", gz, "--output", Path.Combine(dir, "stats"), "--categorical", "date");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("--columns date,precipitation,temp_max,temp_min,wind,weather"));
+        var stats = string.Concat(Directory.GetFiles(Path.Combine(dir, "stats"), "part-*").Select(File.ReadAllText));
+        Assert.That(stats, Does.Contain("\"column\":\"date\"").And.Contain("\"count\":1461"));
+    }
+
+    [Test]
+    public void BadTrainerOptionsFailBeforeTheFirstJob()
+    {
+        var outDir = Path.Combine(Repo.TempDir("train-check"), "out");
+        var r = Pipeline.Run("--input", Repo.Data("seattle-weather.csv"), "--output", outDir, "--label", "weather", "--train", "--epochs 0");
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("--epochs must be positive"));
+        Assert.That(r.Stderr, Does.Not.Contain("running:"), "no job was submitted");
+    }
+
+    [Test]
+    public void TheTfRecordDirectoryHoldsOnlyShardsAndTheirJsonFiles()
+    {
+        var outDir = Path.Combine(Repo.TempDir("hygiene"), "out");
+        var r = Pipeline.Run("--input", Repo.Data("seattle-weather.csv"), "--output", outDir, "--label", "weather", "--block-size", "20000");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var names = Directory.GetFiles(Path.Combine(outDir, "tfrecords")).Select(Path.GetFileName).ToArray();
+        Assert.That(names.Where(n => !n!.EndsWith(".tfrecord.gz")), Is.EquivalentTo(new[] { "_SUCCESS", "_STREAMING_STEP", "_manifest.json", "_transform.json" }));
+        Assert.That(names.Count(n => n!.EndsWith(".tfrecord.gz")), Is.GreaterThanOrEqualTo(3));
+    }
+}

@@ -26,7 +26,14 @@ public static class ModelSaver
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !File.Exists(Path.Combine(full, ModelFile.MetaName)))
             throw new ConfigException($"--model {dir}: exists and is not a model directory (no {ModelFile.MetaName}): refusing to replace it");
         if (File.Exists(full)) throw new ConfigException($"--model {dir}: is a file");
-        var probe = Staging(full) + "-probe";
+        // Probe the nearest existing ancestor (creating nothing that would outlive the check).
+        var existing = Path.GetDirectoryName(full);
+        while (existing is not null && !Directory.Exists(existing))
+        {
+            if (File.Exists(existing)) throw new ConfigException($"--model {dir}: cannot write there ({existing} is a file)");
+            existing = Path.GetDirectoryName(existing);
+        }
+        var probe = Path.Combine(existing ?? "/", $".streaming-write-probe-{Environment.ProcessId}");
         try
         {
             Directory.CreateDirectory(probe);
