@@ -1,6 +1,9 @@
 # Shared by the hadoop-jobs scripts (sourced, not run). One switch, --local, chooses the runner: the real
 # `hadoop jar hadoop-streaming-*.jar` or our local runner, with the identical streaming arguments.
-set -euo pipefail
+set -Eeuo pipefail   # -E: the ERR trap below also covers functions and subshells
+# Exit codes are 0/1/2/3 as README defines, whatever a client command returns: a command that fails unexpectedly
+# (an hdfs client's 255, a lost connection) ends the script with 3 (I/O), saying which line.
+trap 'rc=$?; if [ "$rc" -gt 3 ]; then echo "$(basename "$0"): error: a file-system or client command failed (exit $rc, line $LINENO)" >&2; exit 3; fi' ERR
 
 HJ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HJ_DIR/.." && pwd)

@@ -21,9 +21,12 @@ public class ClusterScriptsTests(string version)
         File.Copy(Repo.Data("seattle-weather.csv"), Path.Combine(_root, "data", "weather.csv"));
     }
 
-    private ProcResult Script(string script, params string[] args) =>
+    private ProcResult Script(string script, params string[] args) => ScriptWithFailing(script, null, args);
+
+    private ProcResult ScriptWithFailing(string script, string? failing, params string[] args) =>
         Proc.Run("/bin/bash", new[] { Path.Combine(Repo.Root, "hadoop-jobs", script) }.Concat(args), null, new Dictionary<string, string>
         {
+            ["FAKE_HDFS_FAIL"] = failing ?? "",
             ["PATH"] = Path.Combine(Repo.Root, "tests", "fakes") + ":/usr/bin:/bin",
             ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version,
             ["HADOOP_STREAMING_JAR"] = "/opt/hadoop/share/hadoop/tools/lib/hadoop-streaming.jar",
@@ -55,6 +58,14 @@ public class ClusterScriptsTests(string version)
         Assert.That(redo.ExitCode, Is.EqualTo(0), redo.Stderr);
         Assert.That(File.ReadAllText(Path.Combine(_root, "out", "w", "tfrecords", "_transform.json")), Does.Contain("\"zscore\""));
         Assert.That(Directory.Exists(Path.Combine(_root, "user")), Is.True, "the replaced output went to the trash, not gone");
+    }
+
+    [Test]
+    public void AFailingFileSystemCommandIsExit3NotTheClientsCode()
+    {
+        var r = ScriptWithFailing("column-stats.sh", "-put", "--input", "/data/weather.csv", "--output", "/out/s");
+        Assert.That(r.ExitCode, Is.EqualTo(3), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("a file-system or client command failed (exit 255"));
     }
 
     [Test]
