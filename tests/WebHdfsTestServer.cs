@@ -30,6 +30,7 @@ public sealed class WebHdfsTestServer : IDisposable
     public long ResetAfterBytes = 10_000; // …after sending this many bytes of each
     public int ServiceUnavailableRemaining; // the active NameNode answers 503 RetriableException this many times
     public int DataNodeChunkDelayMs;     // slow DataNode: pause between 8 KiB chunks
+    public int EarlyEndsRemaining;       // DataNode sends chunked (no Content-Length) and ends cleanly after ResetAfterBytes, this many times
     public int StallsRemaining;          // DataNode goes silent after the first chunk, this many responses…
     public int StallMs = 3000;           // …for this long
     public int ListBatchSize = 2;
@@ -293,6 +294,13 @@ public sealed class WebHdfsTestServer : IDisposable
         bool reset = Interlocked.Decrement(ref ResetsRemaining) >= 0;
         resp.StatusCode = 200;
         resp.ContentType = "application/octet-stream";
+        if (Interlocked.Decrement(ref EarlyEndsRemaining) >= 0)
+        {
+            resp.SendChunked = true;   // no Content-Length: a clean early end looks like the end of the file
+            await resp.OutputStream.WriteAsync(data.AsMemory((int)offset, (int)Math.Min(length, ResetAfterBytes)));
+            resp.Close();
+            return;
+        }
         resp.ContentLength64 = length;
         long sent = 0;
         while (sent < length)

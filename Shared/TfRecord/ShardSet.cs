@@ -55,7 +55,7 @@ public sealed class ShardSet
     public IEnumerable<byte[]> ReadShard(FileEntry shard)
     {
         var info = Manifest?.Shards.First(s => s.Shard == shard.Name);
-        using var raw = new CrcReadStream(Source.OpenRead(shard.Path));
+        using var raw = new CrcReadStream(Source.OpenRead(shard));
         using var reader = new TfRecordReader(raw, shard.Name, TfRecordCompressionExtensions.FromFileName(shard.Name));
         while (reader.TryRead(out var rec)) yield return rec.ToArray();
         raw.DrainToEnd();

@@ -9,6 +9,8 @@ public interface IFileSource
     bool Exists(string path);
     /// <summary>A forward-only stream of the file from <paramref name="offset"/>; never the whole file in memory.</summary>
     Stream OpenRead(string path, long offset = 0);
+    /// <summary>A listed file: its length is known, so a transfer that ends early is detected (and resumed remotely).</summary>
+    Stream OpenRead(FileEntry file) => OpenRead(file.Path);
     string Combine(string directory, string name);
 }
 

@@ -161,6 +161,8 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
 
     public Stream OpenRead(string path, long offset, long length) => new ReadStream(this, path, offset, length);
 
+    public Stream OpenRead(FileEntry file) => new ReadStream(this, file.Path, 0, file.Length);
+
     /// <summary>CREATE in two steps: the NameNode redirects, the DataNode takes the bytes (201). Retried whole on failure.</summary>
     public void Create(string path, Func<Stream> content, bool overwrite = true, string permission = "644")
     {
@@ -197,23 +199,35 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         return sb.ToString();
     }
 
-    private T Retry<T>(string what, Func<T> action)
+    /// <summary>The budget of the operation this thread is inside: nested retry loops defer to it.</summary>
+    [ThreadStatic] private static RetryBudget? _ambient;
+
+    internal RetryBudget NewBudget() => new(_o.MaxRetries, _o.Deadline);
+
+    private T Retry<T>(string what, Func<T> action, RetryBudget? budget = null)
     {
-        for (int attempt = 0; ; attempt++)
+        // Inside another operation's retry loop: one attempt here; the outer loop retries with the shared budget.
+        if (_ambient is not null && budget is null) return action();
+        var b = budget ?? NewBudget();
+        var outer = _ambient;
+        _ambient = b;
+        try
         {
-            try { return action(); }
-            catch (Exception e) when (IsTransient(e) && attempt < _o.MaxRetries)
+            while (true)
             {
-                Interlocked.Increment(ref _retries);
-                var delay = Backoff(attempt);
-                _log.LogWarning("WebHDFS {What}: {Error}; retry {Attempt}/{Max} in {Delay} ms", what, e.Message, attempt + 1, _o.MaxRetries, (int)delay.TotalMilliseconds);
-                Thread.Sleep(delay);
-            }
-            catch (Exception e) when (IsTransient(e))
-            {
-                throw new IOException($"WebHDFS {what}: gave up after {_o.MaxRetries + 1} attempts: {e.Message}", e);
+                try { return action(); }
+                catch (Exception e) when (IsTransient(e))
+                {
+                    var delay = Backoff(b.Attempts - 1);
+                    if (!b.TrySpend(delay))
+                        throw new IOException($"WebHDFS {what}: gave up after {b.Attempts} attempt(s) in {b.Elapsed.TotalSeconds:F1} s (limits: {_o.MaxRetries + 1} attempts, {_o.Deadline.TotalSeconds:F0} s): {e.Message}", e);
+                    Interlocked.Increment(ref _retries);
+                    _log.LogWarning("WebHDFS {What}: {Error}; attempt {Attempt} of {Max} in {Delay} ms", what, e.Message, b.Attempts, _o.MaxRetries + 1, (int)delay.TotalMilliseconds);
+                    Thread.Sleep(delay);
+                }
             }
         }
+        finally { _ambient = outer; }
     }
 
     private TimeSpan Backoff(int attempt)
@@ -222,9 +236,17 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         return TimeSpan.FromMilliseconds(ms / 2 + Random.Shared.NextDouble() * ms / 2);
     }
 
-    private static bool IsTransient(Exception e) => e is WebHdfsRetriableException or HttpRequestException or TimeoutException
+    private static bool IsTransient(Exception e) => !IsUnknownHost(e) && (e is WebHdfsRetriableException or HttpRequestException or TimeoutException
         or OperationCanceledException or AllNameNodesUnavailableException
-        || (e is IOException && e is not WebHdfsException);
+        || (e is IOException && e is not WebHdfsException));
+
+    /// <summary>A name that does not resolve does not heal by retrying.</summary>
+    private static bool IsUnknownHost(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData }) return true;
+        return false;
+    }
 
     private sealed class AllNameNodesUnavailableException(string m, Exception inner) : IOException(m, inner);
 
@@ -321,6 +343,7 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         private Stream? _body;
         private HttpResponseMessage? _resp;
         private CancellationTokenSource? _stall;
+        private readonly RetryBudget _budget;
 
         public ReadStream(WebHdfsClient c, string path, long offset, long? length)
         {
@@ -328,6 +351,7 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
             _path = path;
             _pos = offset;
             _end = length is { } l ? offset + l : null;
+            _budget = c.NewBudget();
         }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -336,14 +360,13 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         {
             if (_end is { } e) buffer = buffer[..(int)Math.Min(buffer.Length, e - _pos)];
             if (buffer.IsEmpty) return 0;
-            int failures = 0;
             while (true)
             {
                 try
                 {
                     if (_body is null)
                     {
-                        (_body, _resp) = _c.Retry($"OPEN {_path}@{_pos}", () => _c.OpenAt(_path, _pos, _end - _pos));
+                        (_body, _resp) = _c.Retry($"OPEN {_path}@{_pos}", () => _c.OpenAt(_path, _pos, _end - _pos), _budget);
                         // A stalled DataNode: the timer drops the connection, the blocked read fails, and we resume.
                         _stall = new CancellationTokenSource();
                         _stall.Token.Register(static r => ((HttpResponseMessage)r!).Dispose(), _resp);
@@ -351,16 +374,22 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
                     _stall!.CancelAfter(_c._o.ReadTimeout);
                     int n = _body.Read(buffer);   // straight into the caller's buffer: no copy, no task per read
                     _stall.CancelAfter(Timeout.InfiniteTimeSpan);
+                    // A body without Content-Length that ends before the known length is a drop, not the end.
+                    if (n == 0 && _end is { } known && _pos < known)
+                        throw new IOException($"the response ended at byte {_pos} of {known}");
                     _pos += n;
+                    if (n > 0) _budget.Renew();
                     return n;
                 }
                 catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException or ObjectDisposedException && ex is not WebHdfsException)
                 {
                     DropConnection();
-                    if (++failures > _c._o.MaxRetries) throw new IOException($"WebHDFS OPEN {_path}: reading at byte {_pos} failed {failures} times: {ex.Message}", ex);
+                    var delay = _c.Backoff(_budget.Attempts - 1);
+                    if (!_budget.TrySpend(delay))
+                        throw new IOException($"WebHDFS OPEN {_path}: reading at byte {_pos} failed {_budget.Attempts} time(s) in {_budget.Elapsed.TotalSeconds:F1} s (limits: {_c._o.MaxRetries + 1} attempts, {_c._o.Deadline.TotalSeconds:F0} s): {ex.Message}", ex);
                     Interlocked.Increment(ref _c._resumes);
                     _c._log.LogWarning("WebHDFS OPEN {Path}: connection lost at byte {Offset} ({Error}); resuming", _path, _pos, ex.Message);
-                    Thread.Sleep(_c.Backoff(failures - 1));
+                    Thread.Sleep(delay);
                 }
             }
         }

@@ -14,6 +14,8 @@ public sealed record WebHdfsOptions
     /// <summary>Longest wait for the next bytes of a response (a stalled DataNode is abandoned and re-opened).</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public int MaxRetries { get; init; } = 6;
+    /// <summary>How long one operation may keep retrying (STREAMING_WEBHDFS_DEADLINE, seconds): then it fails with one message.</summary>
+    public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan BackoffBase { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>DataNode host rewrites (<c>dn1.internal=10.0.0.5</c>) for clients outside the cluster's DNS.</summary>
@@ -50,6 +52,10 @@ public sealed record WebHdfsOptions
             NameNodes = hosts,
             Https = https,
             User = env("HADOOP_USER_NAME") ?? Environment.UserName,
+            Deadline = env("STREAMING_WEBHDFS_DEADLINE") is { } d
+                ? double.TryParse(d, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double sec) && sec > 0
+                    ? TimeSpan.FromSeconds(sec) : throw new Contract.ConfigException($"STREAMING_WEBHDFS_DEADLINE must be a positive number of seconds, got '{d}'")
+                : TimeSpan.FromSeconds(60),
             DelegationToken = env("STREAMING_WEBHDFS_TOKEN"),
             DataNodeHostMap = map,
         }, Uri.UnescapeDataString(path));
