@@ -61,6 +61,24 @@ public class ClusterScriptsTests(string version)
     }
 
     [Test]
+    public void BatchScoringRunsOnTheClusterAndMatchesTheTrainer()
+    {
+        var local = Path.Combine(Repo.TempDir("score-model"), "out");
+        var train = Pipeline.Run("--output", local, "--input", Repo.Data("seattle-weather.csv"), "--label", "weather", "--drop", "date",
+            "--train", "--epochs 2 --hidden 8 --seed 1");
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Stderr);
+        var model = Path.Combine(local, "model");
+        var r = Script("score.sh", "--input", "hdfs:///data/weather.csv", "--output", "/out/scores", "--model", model);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var lines = Directory.GetFiles(Path.Combine(_root, "out", "scores"), "part-*").Order(StringComparer.Ordinal).SelectMany(File.ReadAllLines).ToArray();
+        var expected = Proc.Run(Repo.Trainer, "predict", "--model", model, "--input", Repo.Data("seattle-weather.csv"));
+        Assert.That(lines.Select(l => l.Split('\t')[1]), Is.EqualTo(expected.Stdout.Split('\n')[..^1]));
+        var again = Script("score.sh", "--input", "hdfs:///data/weather.csv", "--output", "/out/scores", "--model", model);
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.Stderr);
+        Assert.That(again.Stderr, Does.Contain("is complete (fingerprint"));
+    }
+
+    [Test]
     public void AFailingFileSystemCommandIsExit3NotTheClientsCode()
     {
         var r = ScriptWithFailing("column-stats.sh", "-put", "--input", "/data/weather.csv", "--output", "/out/s");
