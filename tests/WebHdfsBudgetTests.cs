@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.WebHdfs;
 
@@ -9,24 +7,20 @@ namespace Streaming.Tests;
 /// <summary>One retry budget per operation with a deadline, no multiplying nested retries; early ends are resumed.</summary>
 public class WebHdfsBudgetTests
 {
-    private static int ClosedPort()
+    /// <summary>A client of a NameNode that refuses connections (the test server's dead address).</summary>
+    private static WebHdfsClient DeadNameNode(int maxRetries, TimeSpan backoff, TimeSpan deadline)
     {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
+        using var server = new WebHdfsTestServer();
+        return new WebHdfsClient(new WebHdfsOptions
+        {
+            NameNodes = [server.Dead], User = "u", MaxRetries = maxRetries, BackoffBase = backoff, BackoffMax = backoff * 4, Deadline = deadline,
+        }, NullLogger.Instance);
     }
 
     [Test]
     public void ADeadNameNodeFailsWithinTheDeadlineWithOneMessage()
     {
-        var options = new WebHdfsOptions
-        {
-            NameNodes = [$"127.0.0.1:{ClosedPort()}"], User = "u", MaxRetries = 50,
-            BackoffBase = TimeSpan.FromMilliseconds(100), BackoffMax = TimeSpan.FromMilliseconds(400), Deadline = TimeSpan.FromSeconds(2),
-        };
-        using var client = new WebHdfsClient(options, NullLogger.Instance);
+        using var client = DeadNameNode(50, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2));
         var sw = Stopwatch.StartNew();
         var e = Assert.Throws<IOException>(() => client.List("/data"));
         Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)), "the deadline bounds the operation");
@@ -37,12 +31,7 @@ public class WebHdfsBudgetTests
     [Test]
     public void TooManyRetriesStopAtTheAttemptLimitNotItsCube()
     {
-        var options = new WebHdfsOptions
-        {
-            NameNodes = [$"127.0.0.1:{ClosedPort()}"], User = "u", MaxRetries = 3,
-            BackoffBase = TimeSpan.FromMilliseconds(1), BackoffMax = TimeSpan.FromMilliseconds(2), Deadline = TimeSpan.FromSeconds(30),
-        };
-        using var client = new WebHdfsClient(options, NullLogger.Instance);
+        using var client = DeadNameNode(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30));
         var e = Assert.Throws<IOException>(() => client.List("/data"));
         Assert.That(client.Retries, Is.EqualTo(3), "MaxRetries retries in all (the NameNode loop inside does not retry again)");
         Assert.That(e!.Message, Does.Contain("gave up after 4 attempt(s)"));

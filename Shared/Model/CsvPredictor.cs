@@ -66,13 +66,13 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
         if (!lines.TryPeekLine(out var first) || first.IsEmpty || parser.Parse(first.ToArray()) is not null) return null;
         var fields = parser.FieldsAsStrings();
         var names = new HashSet<string>(fields);
-        if (!meta.Plan.Features.All(f => names.Contains(f.Source)))
-        {
-            // A line that names some features but not all is a header with columns missing: say which.
-            int named = meta.Plan.Features.Select(f => f.Source).Distinct().Count(names.Contains);
-            if (named > 0 && named >= meta.Plan.Features.Select(f => f.Source).Distinct().Count() / 2) meta.Plan.ForInputColumns(fields);
-            return null;
-        }
+        var sources = meta.Plan.Features.Select(f => f.Source).Distinct().ToList();
+        var missing = sources.Where(c => !names.Contains(c)).ToList();
+        if (missing.Count == sources.Count) return null;   // no feature named: a data row
+        // A line naming at least half of the features is a header; one with columns missing is refused, naming them.
+        if (missing.Count > 0 && missing.Count * 2 > sources.Count) return null;
+        if (missing.Count > 0)
+            throw new ConfigException($"the input lacks the model's feature column(s) {string.Join(", ", missing)} (its columns: {string.Join(",", fields)})");
         lines.TryReadLine(out _, out _);
         return fields;
     }

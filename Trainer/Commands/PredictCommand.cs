@@ -38,35 +38,29 @@ public static class PredictCommand
             if (inPath != "-" && !File.Exists(inPath)) throw new ConfigException($"--input {inPath}: no such file");
             using var scoring = ModelEngine.Open(r.GetValue(model)!, r.GetValue(engine)!, r.GetValue(device)!, r.GetValue(threads), log);
             var outPath = r.GetValue(output)!;
-            // A file output is written under a temporary name and renamed when complete: a refused or failed run
-            // leaves no file that looks like predictions.
-            var tmpPath = outPath == "-" ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath))!, $".{Path.GetFileName(outPath)}.tmp-{Environment.ProcessId}");
+            // A file output is a pending output (temporary name, renamed on commit): a refused or failed run leaves no
+            // file that looks like predictions.
             long n;
-            try
+            var outStream = outPath == "-" ? Console.OpenStandardOutput()
+                : OutputFiles.Create(Path.GetDirectoryName(Path.GetFullPath(outPath))!, Path.GetFileName(outPath));
+            using (var writer = new StreamWriter(outStream, new System.Text.UTF8Encoding(false), 1 << 16))
             {
-                using (var outStream = tmpPath is null ? Console.OpenStandardOutput() : File.Create(tmpPath))
-                using (var writer = new StreamWriter(outStream, new System.Text.UTF8Encoding(false), 1 << 16))
+                if (r.GetValue(data) is { } shards)
                 {
-                    if (r.GetValue(data) is { } shards)
-                    {
-                        var set = EvaluateCommand.LoadShards(shards, scoring.Meta, log);
-                        var scores = scoring.Score(set);
-                        for (int i = 0; i < set.Count; i++) writer.WriteLine(CsvPredictor.Format(scoring.Meta, scores, i));
-                        n = set.Count;
-                    }
-                    else
-                    {
-                        using var inStream = inPath == "-" ? Console.OpenStandardInput() : File.OpenRead(inPath);
-                        using var rejects = new RejectedRows(reporter, log, r.GetValue(maxBad), inPath == "-" ? "stdin" : inPath);
-                        n = new CsvPredictor(scoring.Meta, scoring.Score, log).Run(inStream, atFileStart: true, inputColumns: null, rejects, reporter,
-                            p => writer.WriteLine(p.Text));
-                    }
+                    var set = EvaluateCommand.LoadShards(shards, scoring.Meta, log);
+                    var scores = scoring.Score(set);
+                    for (int i = 0; i < set.Count; i++) writer.WriteLine(CsvPredictor.Format(scoring.Meta, scores, i));
+                    n = set.Count;
                 }
-                if (tmpPath is not null) File.Move(tmpPath, outPath, overwrite: true);
-            }
-            finally
-            {
-                if (tmpPath is not null && File.Exists(tmpPath)) File.Delete(tmpPath);
+                else
+                {
+                    using var inStream = inPath == "-" ? Console.OpenStandardInput() : File.OpenRead(inPath);
+                    using var rejects = new RejectedRows(reporter, log, r.GetValue(maxBad), inPath == "-" ? "stdin" : inPath);
+                    n = new CsvPredictor(scoring.Meta, scoring.Score, log).Run(inStream, atFileStart: true, inputColumns: null, rejects, reporter,
+                        p => writer.WriteLine(p.Text));
+                }
+                writer.Flush();
+                OutputFiles.Commit(outStream);
             }
             log.LogInformation("predicted {Rows} rows", n);
             return ExitCodes.Ok;
