@@ -75,7 +75,7 @@ public class TrainerTests
         server.ResetsRemaining = 3;
         server.ResetAfterBytes = 30_000;
         var dir = Repo.TempDir("train");
-        string[] common = ["--epochs", "3", "--batch-size", "256", "--hidden", "64,32", "--seed", "7", "--patience", "0"];
+        string[] common = ["--epochs", "3", "--batch-size", "256", "--hidden", "64,32", "--seed", "7", "--patience", "0", "--deterministic"];
         var a = Proc.Run(Repo.Trainer, new[] { "train", "--data", $"webhdfs://{server.Standby},{server.Active}/user/u/bf", "--model", Path.Combine(dir, "a") }.Concat(common));
         Assert.That(a.ExitCode, Is.EqualTo(0), a.Stderr);
         Assert.That(a.Stdout, Does.Contain("epoch 3/3").And.Contain("samples/s").And.Contain("ETA").And.Contain("validation rmse:"));

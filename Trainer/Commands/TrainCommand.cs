@@ -30,9 +30,10 @@ public static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (default: the task's vcores under YARN, else all cores)", DefaultValueFactory = _ => 0 };
         var check = new Option<bool>("--check") { Description = "Only check the options (and that --model can be written), then exit: 0 or 2" };
         var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+        var deterministic = new Option<bool>("--deterministic") { Description = "Bit-identical weights whatever --threads (MKL's reproducible kernels: about 25% slower on CPU); without it the same seed, data and thread count give the same weights" };
         var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
-        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, patience, check }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, patience, check }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.train", (logs, _) =>
         {
             var log = logs.CreateLogger("trainer");
@@ -43,7 +44,7 @@ public static class TrainCommand
                 WeightDecay = r.GetValue(wd) is >= 0 and var w && float.IsFinite(w) ? w : throw new ConfigException("--weight-decay must be non-negative"),
                 Dropout = r.GetValue(dropout) is >= 0 and < 1 and var d ? d : throw new ConfigException("--dropout must be in [0, 1)"),
                 Hidden = ParseHidden(r.GetValue(hidden)!), EmbeddingDim = r.GetValue(emb) is null or > 0 ? r.GetValue(emb) : throw new ConfigException("--embedding-dim must be positive"),
-                Seed = r.GetValue(seed), Patience = r.GetValue(patience) >= 0 ? r.GetValue(patience) : throw new ConfigException("--patience must be 0 or more"),
+                Seed = r.GetValue(seed), Deterministic = r.GetValue(deterministic), Patience = r.GetValue(patience) >= 0 ? r.GetValue(patience) : throw new ConfigException("--patience must be 0 or more"),
             };
             double fraction = r.GetValue(valFraction);
             if (fraction is < 0 or >= 1) throw new ConfigException("--validation-fraction must be in [0, 1)");
@@ -82,7 +83,7 @@ public static class TrainCommand
             (train, validation) = (loader.Load(set, 0, (ulong)options.Seed).Train, loader.Load(vset, 0, 0).Train);
         }
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
-        var device = TorchDevice.Select(deviceOption, threads, log);
+        var device = TorchDevice.Select(deviceOption, threads, log, options.Deterministic);
         var spec = Fit.Spec(layout, train, options);
         torch.manual_seed(options.Seed);
         using var model = new TabularNet(spec);

@@ -20,6 +20,8 @@ public sealed record TrainOptions
     public int[] Hidden { get; init; } = [256, 128];
     public int? EmbeddingDim { get; init; }
     public int Seed { get; init; } = 1;
+    /// <summary>Bit-identical weights whatever the CPU thread count (see <see cref="TorchDevice.Select"/>).</summary>
+    public bool Deterministic { get; init; }
     /// <summary>Stop after this many epochs without improvement of the validation metric (0 = never).</summary>
     public int Patience { get; init; } = 3;
 }
@@ -29,7 +31,7 @@ public sealed record EpochResult(int Epoch, double TrainLoss, Dictionary<string,
 /// <summary>
 /// The training loop on TorchSharp: seeded shuffled mini-batches handed to the device whole, forward, the task's loss
 /// (MSE on the standardised target, log-loss on logits, softmax cross-entropy), backward, AdamW (decay on dense
-/// weights only). The running loss stays on the device: the host waits for it once an epoch, when the line is
+/// weights only; <see cref="FlatAdamW"/>). The running loss stays on the device: the host waits for it once an epoch, when the line is
 /// printed. After each epoch the validation metrics; early stopping restores the best epoch's weights.
 /// </summary>
 public sealed class Fit(ILogger log, TextWriter progress)
@@ -63,12 +65,9 @@ public sealed class Fit(ILogger log, TextWriter progress)
     public (List<EpochResult> History, int BestEpoch) Run(TabularNet model, Dataset train, Dataset validation, TrainOptions o, Device device)
     {
         var spec = model.Spec;
-        var decay = model.named_parameters().Where(p => p.name.EndsWith(".weight") && !p.name.StartsWith("embeddings.")).Select(p => p.parameter).ToList();
-        var rest = model.named_parameters().Where(p => !decay.Contains(p.parameter)).Select(p => p.parameter).ToList();
-        using var opt = torch.optim.AdamW(
-            [new TorchSharp.Modules.AdamW.ParamGroup(decay, new TorchSharp.Modules.AdamW.Options { weight_decay = o.WeightDecay }),
-             new TorchSharp.Modules.AdamW.ParamGroup(rest, new TorchSharp.Modules.AdamW.Options { weight_decay = 0 })],
-            lr: o.LearningRate, weight_decay: 0);
+        // Weight decay on dense weights only: biases and embedding rows are not shrunk towards zero.
+        var decayed = model.named_parameters().Where(p => p.name.EndsWith(".weight") && !p.name.StartsWith("embeddings.")).Select(p => p.parameter).ToHashSet();
+        using var opt = new FlatAdamW(model.parameters(), decayed.Contains, o.LearningRate, o.WeightDecay);
         var history = new List<EpochResult>();
         double best = double.PositiveInfinity;
         int sinceBest = 0, bestEpoch = 0;
@@ -78,26 +77,27 @@ public sealed class Fit(ILogger log, TextWriter progress)
             spec.Task, parameters, spec.InputWidth, string.Join(",", spec.Hidden), TorchDevice.Describe, train.Count, validation.Count);
         float mean = (float)spec.LabelMean, std = (float)spec.LabelStd;
         var total = Stopwatch.StartNew();
+        using var tensors = new BatchTensors();
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
             model.train();
             using var lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: device);
             long seen = 0;
-            foreach (var b in BatchStream.Epoch(train, o.BatchSize, shuffle: true, seed: o.Seed * 7919 + epoch))
+            foreach (var b in BatchStream.Epoch(train, o.BatchSize, shuffle: true, seed: o.Seed * 7919 + epoch, TorchScoring.Prepare(model.Packing)))
             {
                 using var scope = torch.NewDisposeScope();
-                var (num, cat, y) = TorchScoring.ToDevice(b, device);
-                var output = model.call(num, cat);
+                var (num, positions, y) = tensors.Load(b, device);
+                var output = model.call(num, positions);
                 var loss = spec.Kind switch
                 {
                     TaskKind.Regression => nn.functional.mse_loss(output.squeeze(1), (y - mean) / std),
                     TaskKind.Binary => nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), y),
                     _ => nn.functional.cross_entropy(output, y.to(ScalarType.Int64)),
                 };
-                opt.zero_grad();
+                opt.ZeroGrad();
                 loss.backward();
-                opt.step();
+                opt.Step();
                 lossSum.add_(loss.detach(), alpha: b.Size);   // one op; float64 accumulator on the device
                 seen += b.Size;
             }

@@ -22,12 +22,14 @@ public static class TorchDevice
     private static extern int SetEnv(string name, string value, int overwrite);
 
     /// <summary>
-    /// Called first thing, before libtorch loads: MKL's strict conditional numerical reproducibility
-    /// (MKL_CBWR=AUTO,STRICT) makes its GEMMs sum in the same order whatever the thread count, so the same seed and
-    /// data give bit-identical weights on 1 or N threads (without it they differ in the last bits). An operator's own
-    /// MKL_CBWR wins. Set through libc: .NET's Environment.SetEnvironmentVariable does not reach native getenv.
+    /// <c>--deterministic</c>: MKL's strict conditional numerical reproducibility (MKL_CBWR=AUTO,STRICT) makes its GEMMs
+    /// sum in the same order whatever the thread count, so the same seed and data give bit-identical weights on 1 or N
+    /// threads. It costs about a quarter of the CPU training speed (MKL's reproducible kernels), so it is asked for,
+    /// as PyTorch's use_deterministic_algorithms is; without it the same seed, data and thread count still give the
+    /// same weights. Must run before libtorch loads (MKL reads it once); an operator's own MKL_CBWR wins. Set through
+    /// libc: .NET's Environment.SetEnvironmentVariable does not reach native getenv.
     /// </summary>
-    public static void PrepareNativeEnvironment()
+    private static void RequestReproducibleGemm()
     {
         if (Environment.GetEnvironmentVariable("MKL_CBWR") is null && OperatingSystem.IsLinux()) SetEnv("MKL_CBWR", "AUTO,STRICT", 0);
     }
@@ -43,9 +45,11 @@ public static class TorchDevice
         return o;
     }
 
-    public static Device Select(string option, int threads, ILogger log)
+    /// <summary>The first call into libtorch of a command: nothing may touch torch before it.</summary>
+    public static Device Select(string option, int threads, ILogger log, bool deterministic = false)
     {
         var o = Validate(option);
+        if (deterministic) RequestReproducibleGemm();
         int cpuThreads = threads > 0 ? threads : TaskContext.FromEnvironment().DefaultThreads;
         torch.set_num_threads(cpuThreads);
         bool cuda = torch.cuda.is_available();
@@ -61,7 +65,7 @@ public static class TorchDevice
         }
         Describe = device.type == DeviceType.CUDA
             ? $"{device} ({torch.cuda.device_count()} visible), libtorch {torch.__version__}"
-            : $"cpu ({cpuThreads} threads), libtorch {torch.__version__}";
+            : $"cpu ({cpuThreads} threads{(deterministic ? ", deterministic" : "")}), libtorch {torch.__version__}";
         log.LogInformation("device {Device} ({Build} build of the trainer)", Describe, Build);
         return device;
     }

@@ -6,20 +6,15 @@ using static TorchSharp.torch;
 
 namespace Streaming.Trainer.Training;
 
-/// <summary>Moves whole batches to the device, and runs the network in evaluation mode over a data set.</summary>
+/// <summary>Prepares batches for the network, and runs it in evaluation mode over a data set.</summary>
 public static class TorchScoring
 {
-    /// <summary>A batch as tensors on <paramref name="device"/>: numeric [B×F] float32, categorical [B×C] int64, labels [B].</summary>
-    public static (Tensor Numeric, Tensor Categorical, Tensor Labels) ToDevice(Batch b, Device device)
+    /// <summary>Fills a batch's embedding gather positions; the input pipeline runs it on its own thread.</summary>
+    public static Action<Batch> Prepare(PackedEmbeddings packing) => b =>
     {
-        int n = b.Size, nw = b.Numeric.Length / b.Capacity, nc = b.Categorical.Length / b.Capacity;
-        // One host→device copy per tensor and batch; a short last batch is sliced before the copy.
-        var numeric = torch.tensor(n == b.Capacity ? b.Numeric : b.Numeric[..(n * nw)], [n, nw]);
-        var categorical = torch.tensor(n == b.Capacity ? b.Categorical : b.Categorical[..(n * nc)], [n, nc]).to(ScalarType.Int64);
-        var labels = torch.tensor(n == b.Capacity ? b.Labels : b.Labels[..n], [n]);
-        if (device.type == DeviceType.CPU) return (numeric, categorical, labels);
-        return (numeric.to(device, non_blocking: true), categorical.to(device, non_blocking: true), labels.to(device, non_blocking: true));
-    }
+        b.GatherPositions ??= new long[b.Capacity * packing.Width];
+        packing.Positions(b.Categorical, b.Size, b.GatherPositions);
+    };
 
     /// <summary>Scores in the label's units (<see cref="ModelSpec.ToScores"/>) for every row, in order.</summary>
     public static double[] Score(TabularNet net, Dataset data, Device device, int batchSize = 4096)
@@ -29,11 +24,12 @@ public static class TorchScoring
         net.eval();
         using var _ = torch.no_grad();
         int row = 0;
-        foreach (var b in BatchStream.Epoch(data, batchSize, shuffle: false, seed: 0))
+        using var tensors = new BatchTensors();
+        foreach (var b in BatchStream.Epoch(data, batchSize, shuffle: false, seed: 0, Prepare(net.Packing)))
         {
             using var scope = torch.NewDisposeScope();
-            var (num, cat, _) = ToDevice(b, device);
-            var outputs = net.call(num, cat).cpu().data<float>().ToArray();
+            var (num, positions, _) = tensors.Load(b, device);
+            var outputs = net.call(num, positions).cpu().data<float>().ToArray();
             spec.ToScores(outputs, scores.AsSpan(row * spec.ScoreWidth, b.Size * spec.ScoreWidth));
             row += b.Size;
         }
