@@ -48,24 +48,36 @@ public sealed class ShardSet
         return TransformPlan.FromJson(r.ReadToEnd(), path);
     }
 
+    public delegate void RecordAction(ReadOnlySpan<byte> record);
+
     /// <summary>
-    /// Reads every record of one shard, verifying the record CRCs and, with a manifest, the shard's size, whole-file
-    /// CRC-32C and record count (which catches damage a compressed container alone may not, e.g. in a gzip header).
+    /// Hands every record of one shard to <paramref name="action"/> (the span is valid during the call only), verifying
+    /// the record CRCs and, with a manifest, the shard's size, whole-file CRC-32C and record count (which catches damage
+    /// a compressed container alone may not, e.g. in a gzip header). Returns the number of records.
     /// </summary>
-    public IEnumerable<byte[]> ReadShard(FileEntry shard)
+    public long ForEachRecord(FileEntry shard, RecordAction action)
     {
         var info = Manifest?.Shards.First(s => s.Shard == shard.Name);
         using var raw = new CrcReadStream(Source.OpenRead(shard));
         using var reader = new TfRecordReader(raw, shard.Name, TfRecordCompressionExtensions.FromFileName(shard.Name));
-        while (reader.TryRead(out var rec)) yield return rec.ToArray();
+        while (reader.TryRead(out var rec)) action(rec);
         raw.DrainToEnd();
-        if (info is null) yield break;
+        if (info is null) return reader.Records;
         if (raw.Length != info.Bytes)
             throw new TfRecordCorruptException(shard.Name, raw.Length, $"shard is {raw.Length} bytes, the manifest says {info.Bytes}");
         if (raw.Crc != info.Crc32c)
             throw new TfRecordCorruptException(shard.Name, 0, $"whole-shard CRC-32C {raw.Crc} differs from the manifest's {info.Crc32c}");
         if (reader.Records != info.Records)
             throw new TfRecordCorruptException(shard.Name, reader.Offset, $"{reader.Records} records, the manifest says {info.Records}");
+        return reader.Records;
+    }
+
+    /// <summary>Every record of one shard, copied (for tests and tools; the input pipeline uses <see cref="ForEachRecord"/>).</summary>
+    public List<byte[]> ReadShard(FileEntry shard)
+    {
+        var records = new List<byte[]>();
+        ForEachRecord(shard, r => records.Add(r.ToArray()));
+        return records;
     }
 
     /// <summary>Read-through stream that CRCs and counts what passes.</summary>

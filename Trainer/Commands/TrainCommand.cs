@@ -1,3 +1,4 @@
+using Streaming.Transform;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Streaming.Contract;
@@ -31,9 +32,12 @@ public static class TrainCommand
         var check = new Option<bool>("--check") { Description = "Only check the options (and that --model can be written), then exit: 0 or 2" };
         var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var deterministic = new Option<bool>("--deterministic") { Description = "Bit-identical weights whatever --threads (MKL's reproducible kernels: about 25% slower on CPU); without it the same seed, data and thread count give the same weights" };
+        var cache = new Option<string>("--cache") { Description = "auto (in memory when the manifest's record count fits a quarter of memory), on, or off (stream the shards every epoch)", DefaultValueFactory = _ => "auto" };
+        var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Examples in the streaming shuffle buffer (0 = sized to an eighth of memory)", DefaultValueFactory = _ => 0 };
+        var logEvery = new Option<double>("--log-every") { Description = "Seconds between progress lines within an epoch when the output is not a terminal", DefaultValueFactory = _ => 10 };
         var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
-        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, patience, check }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, patience, check }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.train", (logs, _) =>
         {
             var log = logs.CreateLogger("trainer");
@@ -44,7 +48,11 @@ public static class TrainCommand
                 WeightDecay = r.GetValue(wd) is >= 0 and var w && float.IsFinite(w) ? w : throw new ConfigException("--weight-decay must be non-negative"),
                 Dropout = r.GetValue(dropout) is >= 0 and < 1 and var d ? d : throw new ConfigException("--dropout must be in [0, 1)"),
                 Hidden = ParseHidden(r.GetValue(hidden)!), EmbeddingDim = r.GetValue(emb) is null or > 0 ? r.GetValue(emb) : throw new ConfigException("--embedding-dim must be positive"),
-                Seed = r.GetValue(seed), Deterministic = r.GetValue(deterministic), Patience = r.GetValue(patience) >= 0 ? r.GetValue(patience) : throw new ConfigException("--patience must be 0 or more"),
+                Seed = r.GetValue(seed), Deterministic = r.GetValue(deterministic),
+                Cache = r.GetValue(cache) is "auto" or "on" or "off" ? r.GetValue(cache)! : throw new ConfigException($"--cache must be auto, on or off, got '{r.GetValue(cache)}'"),
+                ShuffleBuffer = r.GetValue(shuffleBuffer) >= 0 ? r.GetValue(shuffleBuffer) : throw new ConfigException("--shuffle-buffer must be 0 (auto) or more"),
+                LogEverySeconds = r.GetValue(logEvery) is > 0 and var le && double.IsFinite(le) ? le : throw new ConfigException("--log-every must be a positive number of seconds"),
+                Patience = r.GetValue(patience) >= 0 ? r.GetValue(patience) : throw new ConfigException("--patience must be 0 or more"),
             };
             double fraction = r.GetValue(valFraction);
             if (fraction is < 0 or >= 1) throw new ConfigException("--validation-fraction must be in [0, 1)");
@@ -61,41 +69,52 @@ public static class TrainCommand
     public static int Train(string dataLocation, string? validationLocation, double fraction, string modelDir, TrainOptions options, int threads,
         string deviceOption, ILogger log, TextWriter progress)
     {
-        var (source, path, owner) = DataSources.Open(dataLocation, log);
-        using var _ = owner;
-        var set = ShardSet.Open(source, path);
-        var plan = set.LoadPlan();
-        var layout = new FeatureLayout(plan);
-        var loader = new ShardLoader(layout, log);
-        Dataset train, validation;
-        if (validationLocation is null)
+        var owners = new List<IDisposable?>();
+        try
         {
-            var loaded = loader.Load(set, fraction, (ulong)options.Seed);
-            (train, validation) = (loaded.Train, loaded.Validation);
+            var (source, path, owner) = DataSources.Open(dataLocation, log);
+            owners.Add(owner);
+            var set = ShardSet.Open(source, path);
+            var plan = set.LoadPlan();
+            ShardSet? vset = null;
+            if (validationLocation is not null)
+            {
+                var (vs, vp, vo) = DataSources.Open(validationLocation, log);
+                owners.Add(vo);
+                vset = ShardSet.Open(vs, vp);
+                if (vset.LoadPlan().ToJson() != plan.ToJson())
+                    throw new ConfigException($"{validationLocation} was transformed with a different plan than {dataLocation}");
+            }
+            var layout = new FeatureLayout(plan);
+            var (train, validation) = TrainingInputs.Open(set, vset, layout, fraction, options, log);
+            return Train(dataLocation, modelDir, plan, layout, train, validation, options, threads, deviceOption, log, progress);
         }
-        else
+        finally
         {
-            var (vs, vp, vo) = DataSources.Open(validationLocation, log);
-            using var __ = vo;
-            var vset = ShardSet.Open(vs, vp);
-            if (vset.LoadPlan().ToJson() != plan.ToJson())
-                throw new ConfigException($"{validationLocation} was transformed with a different plan than {dataLocation}");
-            (train, validation) = (loader.Load(set, 0, (ulong)options.Seed).Train, loader.Load(vset, 0, 0).Train);
+            foreach (var o in owners) o?.Dispose();
         }
+    }
+
+    private static int Train(string dataLocation, string modelDir, TransformPlan plan, FeatureLayout layout, IExampleSource train, IExampleSource? validation,
+        TrainOptions options, int threads, string deviceOption, ILogger log, TextWriter progress)
+    {
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
         var device = TorchDevice.Select(deviceOption, threads, log, options.Deterministic);
         var spec = Fit.Spec(layout, train, options);
         torch.manual_seed(options.Seed);
         using var model = new TabularNet(spec);
         model.to(device);
-        var (history, bestEpoch) = new Fit(log, progress).Run(model, train, validation, options, device);
-        var final = validation.Count > 0 ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
+        var interactive = ReferenceEquals(progress, Console.Out) && !Console.IsOutputRedirected;
+        var (history, bestEpoch) = new Fit(log, progress, new EpochProgress(progress, interactive, TimeSpan.FromSeconds(options.LogEverySeconds)))
+            .Run(model, train, validation, options, device);
+        if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
+        var final = validation is not null ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
         var meta = new ModelFile
         {
             Spec = spec, Plan = plan, Metrics = final.Where(kv => double.IsFinite(kv.Value)).ToDictionary(), Epochs = history.Count,
             BestEpoch = bestEpoch, Seed = options.Seed, TrainedOn = TorchDevice.Describe,
         };
-        var (name, _) = validation.Count > 0 ? Metrics.Monitor(spec.Kind, final) : ("", 0);
+        var (name, _) = final.GetValueOrDefault("count") > 0 ? Metrics.Monitor(spec.Kind, final) : ("", 0);
         ModelSaver.Save(modelDir, meta, model, Fit.HistoryJson(history, final, bestEpoch),
             CurvePlot.Svg(history.Select(h => h.TrainLoss).ToList(), history.Where(h => h.Validation.ContainsKey(name)).Select(h => h.Validation[name]).ToList(), name));
         foreach (var (k, v) in final.Where(kv => kv.Key != "count"))

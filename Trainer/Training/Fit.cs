@@ -22,6 +22,11 @@ public sealed record TrainOptions
     public int Seed { get; init; } = 1;
     /// <summary>Bit-identical weights whatever the CPU thread count (see <see cref="TorchDevice.Select"/>).</summary>
     public bool Deterministic { get; init; }
+    /// <summary>auto | on | off: hold the data in memory, or stream the shards every epoch.</summary>
+    public string Cache { get; init; } = "auto";
+    /// <summary>Streaming shuffle buffer in examples (0 = sized to memory).</summary>
+    public int ShuffleBuffer { get; init; }
+    public double LogEverySeconds { get; init; } = 10;
     /// <summary>Stop after this many epochs without improvement of the validation metric (0 = never).</summary>
     public int Patience { get; init; } = 3;
 }
@@ -34,9 +39,9 @@ public sealed record EpochResult(int Epoch, double TrainLoss, Dictionary<string,
 /// weights only; <see cref="FlatAdamW"/>). The running loss stays on the device: the host waits for it once an epoch, when the line is
 /// printed. After each epoch the validation metrics; early stopping restores the best epoch's weights.
 /// </summary>
-public sealed class Fit(ILogger log, TextWriter progress)
+public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
 {
-    public static ModelSpec Spec(FeatureLayout layout, Dataset train, TrainOptions o)
+    public static ModelSpec Spec(FeatureLayout layout, IExampleSource train, TrainOptions o)
     {
         var spec = new ModelSpec
         {
@@ -50,19 +55,22 @@ public sealed class Fit(ILogger log, TextWriter progress)
             Dropout = o.Dropout,
             Outputs = layout.Task == "multiclass" ? layout.Classes : 1,
         };
-        if (spec.Kind == TaskKind.Regression && train.Count > 0)
+        if (spec.Kind == TaskKind.Regression)
         {
+            // The target is standardised with the training labels' mean and standard deviation (Welford, in a fixed
+            // order); streamed data takes one pass for it before training.
             double mean = 0, m2 = 0;
-            var y = train.Labels;
-            for (int i = 0; i < y.Length; i++) { double d = y[i] - mean; mean += d / (i + 1); m2 += d * (y[i] - mean); }
+            long n = 0;
+            foreach (var b in train.Epoch(0, 4096, shuffle: false))
+                for (int i = 0; i < b.Size; i++) { double y = b.Labels[i], d = y - mean; mean += d / ++n; m2 += d * (y - mean); }
             spec.LabelMean = mean;
-            spec.LabelStd = y.Length > 1 && m2 > 0 ? Math.Sqrt(m2 / (y.Length - 1)) : 1;
+            spec.LabelStd = n > 1 && m2 > 0 ? Math.Sqrt(m2 / (n - 1)) : 1;
         }
         return spec;
     }
 
     /// <summary>Trains in place; returns the history and the epoch whose weights the model ends with.</summary>
-    public (List<EpochResult> History, int BestEpoch) Run(TabularNet model, Dataset train, Dataset validation, TrainOptions o, Device device)
+    public (List<EpochResult> History, int BestEpoch) Run(TabularNet model, IExampleSource train, IExampleSource? validation, TrainOptions o, Device device)
     {
         var spec = model.Spec;
         // Weight decay on dense weights only: biases and embedding rows are not shrunk towards zero.
@@ -74,7 +82,7 @@ public sealed class Fit(ILogger log, TextWriter progress)
         Dictionary<string, Tensor>? bestWeights = null;
         long parameters = model.parameters().Sum(p => p.numel());
         log.LogInformation("training {Task} network: {Params:N0} parameters, input width {Width}, hidden [{Hidden}] on {Device}; {Train} train / {Val} validation examples",
-            spec.Task, parameters, spec.InputWidth, string.Join(",", spec.Hidden), TorchDevice.Describe, train.Count, validation.Count);
+            spec.Task, parameters, spec.InputWidth, string.Join(",", spec.Hidden), TorchDevice.Describe, Counted(train), validation is null ? "0" : Counted(validation));
         float mean = (float)spec.LabelMean, std = (float)spec.LabelStd;
         var total = Stopwatch.StartNew();
         using var tensors = new BatchTensors();
@@ -83,9 +91,12 @@ public sealed class Fit(ILogger log, TextWriter progress)
             var sw = Stopwatch.StartNew();
             model.train();
             using var lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: device);
-            long seen = 0;
-            foreach (var b in BatchStream.Epoch(train, o.BatchSize, shuffle: true, seed: o.Seed * 7919 + epoch, TorchScoring.Prepare(model.Packing)))
+            long seen = 0, batches = 0;
+            long? totalBatches = train.Count is long c ? (c + o.BatchSize - 1) / o.BatchSize : null;
+            progress.StartEpoch();
+            foreach (var b in train.Epoch(epoch, o.BatchSize, shuffle: true, TorchScoring.Prepare(model.Packing)))
             {
+                if (batches == 0 && epoch == 1) log.LogInformation("first batch after {Seconds:F2} s", sw.Elapsed.TotalSeconds);
                 using var scope = torch.NewDisposeScope();
                 var (num, positions, y) = tensors.Load(b, device);
                 var output = model.call(num, positions);
@@ -100,17 +111,18 @@ public sealed class Fit(ILogger log, TextWriter progress)
                 opt.Step();
                 lossSum.add_(loss.detach(), alpha: b.Size);   // one op; float64 accumulator on the device
                 seen += b.Size;
+                batches++;
+                progress.Step(epoch, o.Epochs, batches, totalBatches, seen, sw.Elapsed, () => lossSum.item<double>() / seen);
             }
             double trainLoss = lossSum.item<double>() / Math.Max(1, seen);   // the epoch's one host sync
             double trainSeconds = sw.Elapsed.TotalSeconds;
-            var val = validation.Count > 0 ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
+            var val = validation is not null ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
             var r = new EpochResult(epoch, trainLoss, val, seen / Math.Max(1e-9, trainSeconds), sw.Elapsed.TotalSeconds);
             history.Add(r);
             var eta = TimeSpan.FromSeconds(total.Elapsed.TotalSeconds / epoch * (o.Epochs - epoch));
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch}/{o.Epochs}  loss {r.TrainLoss:F4}  {string.Join("  ", val.Where(kv => kv.Key != "count").Select(kv => $"val_{kv.Key} {kv.Value:G6}"))}  {r.SamplesPerSecond:N0} samples/s  ETA {(int)eta.TotalHours}:{eta:mm\\:ss}"));
-            progress.Flush();
-            if (val.Count == 0) { bestEpoch = epoch; continue; }
+            progress.EndEpoch(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {epoch}/{o.Epochs}  loss {r.TrainLoss:F4}  {string.Join("  ", val.Where(kv => kv.Key != "count").Select(kv => $"val_{kv.Key} {kv.Value:G6}"))}  {r.SamplesPerSecond:N0} samples/s  ETA {EpochProgress.Eta(eta)}"));
+            if (val.GetValueOrDefault("count") == 0) { bestEpoch = epoch; continue; }
             var (_, monitored) = Metrics.Monitor(spec.Kind, val);
             if (monitored < best - 1e-9)
             {
@@ -122,7 +134,7 @@ public sealed class Fit(ILogger log, TextWriter progress)
             }
             else if (o.Patience > 0 && ++sinceBest >= o.Patience)
             {
-                progress.WriteLine($"early stopping: no improvement for {o.Patience} epochs; keeping epoch {bestEpoch}");
+                console.WriteLine($"early stopping: no improvement for {o.Patience} epochs; keeping epoch {bestEpoch}");
                 break;
             }
         }
@@ -133,6 +145,8 @@ public sealed class Fit(ILogger log, TextWriter progress)
         }
         return (history, bestEpoch);
     }
+
+    private static string Counted(IExampleSource s) => s.Count is long n ? n.ToString("N0", CultureInfo.InvariantCulture) : "streamed";
 
     public static string HistoryJson(IReadOnlyList<EpochResult> history, Dictionary<string, double> final, int bestEpoch)
     {

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using Streaming.Contract;
+using Streaming.Stats;
+using Streaming.TfRecord;
+
+namespace Streaming.Data;
+
+/// <summary>Which records of a shard set a stream keeps: a seeded hash of each record's position picks the validation ones.</summary>
+/// <remarks>The position (shard name, index in shard) does not depend on how many shards there are or their order.</remarks>
+public sealed record ValidationSplit(double Fraction, ulong Seed)
+{
+    public static readonly ValidationSplit None = new(0, 0);
+    private readonly ulong threshold = (ulong)(Fraction * ulong.MaxValue);
+
+    public bool IsValidation(string shard, long index)
+    {
+        if (threshold == 0) return false;
+        Span<byte> buf = stackalloc byte[16 + 3 * shard.Length];
+        BitConverter.TryWriteBytes(buf, Seed);
+        BitConverter.TryWriteBytes(buf[8..], index);
+        int n = System.Text.Encoding.UTF8.GetBytes(shard, buf[16..]);
+        return Hash64.Of(buf[..(16 + n)]) < threshold;
+    }
+}
+
+public enum SplitSide { Train, Validation, Both }
+
+/// <summary>
+/// TFRecord shards as a stream of decoded examples, as tf.data reads them: <see cref="CycleLength"/> shards open at
+/// once, each read, CRC-checked, decompressed and decoded by its own worker into blocks of rows, the open shards
+/// interleaved one row per turn (a deterministic interleave: worker timing never changes the order), then an
+/// optional seeded shuffle buffer, then batches prefetched by <see cref="BatchStream"/>. With shuffling, the shard
+/// order is a seeded permutation per epoch. Memory is bounded by the shuffle buffer, CycleLength × (QueueBlocks + 2)
+/// blocks of <see cref="BlockRows"/> rows and the prefetched batches — not by the number of records.
+/// Same data, seed, epoch and shuffle buffer → the same batches, whatever the thread count.
+/// </summary>
+public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSplit split, SplitSide side)
+{
+    public int CycleLength { get; init; } = 4;
+    public int BlockRows { get; init; } = 256;
+    public int QueueBlocks { get; init; } = 4;
+
+    /// <summary>Bytes one buffered row takes (numeric, indices, label, id): what sizes a shuffle buffer to memory.</summary>
+    public int RowBytes => 4 * layout.NumericWidth + 4 * layout.IndexSlots.Count + 4 + 8 + 1;
+
+    /// <summary>
+    /// One epoch's batches. <paramref name="shuffleBuffer"/> 0 keeps the interleave order (evaluation); otherwise shards
+    /// are permuted per epoch and rows pass through a buffer of that many rows, each output drawn from it at random.
+    /// </summary>
+    public IEnumerable<Batch> Epoch(int epoch, int batchSize, int shuffleBuffer, int seed, Action<Batch>? prepare = null)
+    {
+        ulong epochSeed = Mix((ulong)seed, (ulong)epoch);
+        var order = Enumerable.Range(0, set.Shards.Count).ToArray();
+        if (shuffleBuffer > 0) new Random((int)epochSeed).Shuffle(order);
+        return BatchStream.Pump(batchSize, layout.NumericWidth, layout.IndexSlots.Count, prepare, (sink, cancel) =>
+        {
+            var rng = new Random((int)(epochSeed >> 32));
+            var buffer = shuffleBuffer > 0 ? new RowBlock(shuffleBuffer, layout.NumericWidth, layout.IndexSlots.Count) : null;
+            Batch? current = null;
+            void Emit(RowBlock source, int row)
+            {
+                current ??= sink.Rent();
+                source.AppendTo(current, row);
+                if (current.Size == batchSize) { sink.Emit(current); current = null; }
+            }
+            foreach (var (block, row) in Rows(order, cancel))
+            {
+                if (buffer is null) Emit(block, row);
+                else if (buffer.Count < buffer.Capacity) buffer.CopyRow(block, row, buffer.Count++);
+                else
+                {
+                    int j = rng.Next(buffer.Capacity);
+                    Emit(buffer, j);
+                    buffer.CopyRow(block, row, j);
+                }
+            }
+            if (buffer is not null)
+                for (int n = buffer.Count; n > 0; n--)
+                {
+                    int j = rng.Next(n);
+                    Emit(buffer, j);
+                    buffer.CopyRow(buffer, n - 1, j);
+                }
+            if (current is { Size: > 0 }) sink.Emit(current);
+        });
+    }
+
+    /// <summary>
+    /// The kept rows of the shards in <paramref name="order"/>, interleaved one row per open shard per turn. A yielded
+    /// row is valid until the next one is asked for. Row ids are the record's position: shard ordinal &lt;&lt; 40 | index.
+    /// </summary>
+    public IEnumerable<(RowBlock Block, int Row)> Rows(int[] order, CancellationToken cancel)
+    {
+        var pool = new ConcurrentBag<RowBlock>();
+        RowBlock Rent() => pool.TryTake(out var b) ? b : new RowBlock(BlockRows, layout.NumericWidth, layout.IndexSlots.Count);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var pending = new Queue<int>(order);
+        var active = new List<ShardReader>();
+        try
+        {
+            void OpenNext()
+            {
+                int ordinal = pending.Dequeue();
+                var queue = new BlockingCollection<RowBlock>(QueueBlocks);
+                var task = Task.Factory.StartNew(() => Read(ordinal, queue, Rent, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                active.Add(new ShardReader(queue, task));
+            }
+            while (active.Count < CycleLength && pending.Count > 0) OpenNext();
+            int turn = 0;
+            while (active.Count > 0)
+            {
+                turn %= active.Count;
+                var r = active[turn];
+                if (r.Block is null || r.Row == r.Block.Count)
+                {
+                    if (r.Block is not null) { r.Block.Count = 0; pool.Add(r.Block); r.Block = null; }
+                    if (!r.Queue.TryTake(out var next, Timeout.Infinite, stop.Token))
+                    {
+                        r.Task.GetAwaiter().GetResult();   // surfaces a reader's exception (corrupt shard, I/O error)
+                        active.RemoveAt(turn);
+                        if (pending.Count > 0) OpenNext();
+                        continue;
+                    }
+                    (r.Block, r.Row) = (next, 0);
+                }
+                yield return (r.Block, r.Row++);
+                turn++;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (var r in active) try { r.Task.Wait(); } catch (AggregateException) { /* cancelled, or already surfaced */ }
+        }
+    }
+
+    private sealed class ShardReader(BlockingCollection<RowBlock> queue, Task task)
+    {
+        public BlockingCollection<RowBlock> Queue { get; } = queue;
+        public Task Task { get; } = task;
+        public RowBlock? Block { get; set; }
+        public int Row { get; set; }
+    }
+
+    private void Read(int ordinal, BlockingCollection<RowBlock> queue, Func<RowBlock> rent, CancellationToken cancel)
+    {
+        try
+        {
+            var shard = set.Shards[ordinal];
+            var decoder = new ExampleDecoder(layout);
+            var block = rent();
+            long index = -1;
+            set.ForEachRecord(shard, record =>
+            {
+                index++;
+                if (side != SplitSide.Both && split.IsValidation(shard.Name, index) != (side == SplitSide.Validation)) return;
+                int n = block.Count;
+                try { decoder.Decode(record, block.NumericRow(n), block.IndexRow(n), out block.Labels[n]); }
+                catch (DataException e) { throw new DataException($"{set.Directory}/{shard.Name} record {index}: {e.Message}"); }
+                block.Ids[n] = ((long)ordinal << 40) | index;
+                block.Validation[n] = side == SplitSide.Both && split.IsValidation(shard.Name, index);
+                block.Count = n + 1;
+                if (block.Count == block.Capacity) { queue.Add(block, cancel); block = rent(); }
+            });
+            if (block.Count > 0) queue.Add(block, cancel);
+        }
+        finally { queue.CompleteAdding(); }
+    }
+
+    private static ulong Mix(ulong a, ulong b)
+    {
+        ulong x = a * 0x9E3779B97F4A7C15UL ^ (b + 0x632BE59BD9B4E019UL);
+        x ^= x >> 31; x *= 0xBF58476D1CE4E5B9UL; x ^= x >> 29;
+        return x;
+    }
+}
