@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Streaming.Data;
 using Streaming.TfRecord;
@@ -13,7 +14,7 @@ namespace Streaming.Tests;
 /// </summary>
 public class StreamingInputTests
 {
-    private static readonly Lazy<string> BlackFriday = new(() =>
+    internal static readonly Lazy<string> BlackFriday = new(() =>
     {
         var outDir = Path.Combine(Repo.TempDir("stream-bf"), "out");
         var r = Pipeline.Run("--output", outDir, "--input", Repo.Data("blackfriday_sample.csv"), "--block-size", "150000", "--label", "Purchase",
@@ -115,5 +116,52 @@ public class StreamingInputTests
         Assert.That(progress.Any(l => l.StartsWith("epoch 2/2") && !l.Contains("/? batches")), "epoch 2 knows its batch count", r.Stdout);
         double rmse = double.Parse(r.Stdout.Split('\n').First(l => l.StartsWith("validation rmse:"))["validation rmse:".Length..], CultureInfo.InvariantCulture);
         Assert.That(rmse, Is.LessThan(3500), "learns (the label's standard deviation is ~4,900)");
+    }
+}
+
+/// <summary>Checkpoints: a run killed (SIGKILL) mid-epoch and resumed ends with the weights of a run never stopped.</summary>
+public class CheckpointResumeTests
+{
+    [TestCase("on")]
+    [TestCase("off")]
+    public void ResumingAfterSigkillMidEpochGivesTheWeightsOfAnUninterruptedRun(string cache)
+    {
+        var shards = StreamingInputTests.BlackFriday.Value;
+        var dir = Repo.TempDir("resume-" + cache);
+        string[] common = ["train", "--data", shards, "--cache", cache, "--epochs", "3", "--batch-size", "64", "--hidden", "32,16", "--dropout", "0.1",
+            "--seed", "4", "--patience", "0", "--threads", "1", "--checkpoint-every", "0.001"];
+        var whole = Proc.Run(Repo.Trainer, common.Concat(["--model", Path.Combine(dir, "whole")]));
+        Assert.That(whole.ExitCode, Is.EqualTo(0), whole.Stderr);
+        Assert.That(File.Exists(Path.Combine(dir, "whole.checkpoint")), Is.False, "a finished run leaves no checkpoint");
+
+        var killed = Path.Combine(dir, "killed");
+        var psi = new System.Diagnostics.ProcessStartInfo(Repo.Trainer) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in common.Concat(["--model", killed])) psi.ArgumentList.Add(a);
+        using (var p = System.Diagnostics.Process.Start(psi)!)
+        {
+            p.OutputDataReceived += (_, _) => { };
+            p.BeginOutputReadLine();
+            string? line;
+            // Kill it right after a checkpoint taken inside epoch 2 (not at an epoch boundary).
+            while ((line = p.StandardError.ReadLine()) is not null && !Regex.IsMatch(line, @"checkpoint: epoch 2, batch [1-9]")) { }
+            Assert.That(line, Is.Not.Null, "the run printed a mid-epoch checkpoint");
+            p.Kill();   // SIGKILL
+            p.WaitForExit();
+        }
+        Assert.That(File.Exists(killed + ".checkpoint"), "the checkpoint survived the kill");
+        Assert.That(File.Exists(Path.Combine(killed, "model.json")), Is.False, "no model from the killed run");
+        var foreign = Proc.Run(Repo.Trainer, common.Concat(["--model", killed, "--resume", "--lr", "0.01"]));
+        Assert.That(foreign.ExitCode, Is.EqualTo(2), "another run's checkpoint is never resumed");
+        Assert.That(foreign.Stderr, Does.Contain("belongs to another run"));
+        var resumed = Proc.Run(Repo.Trainer, common.Concat(["--model", killed, "--resume"]));
+        Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.Stderr);
+        Assert.That(resumed.Stderr, Does.Match(@"resuming from .*: epoch 2, after batch [1-9]"));
+        // weights.bin: magic (8 bytes), the save's fingerprint (8 bytes, unique per save), then the tensors.
+        Assert.That(File.ReadAllBytes(Path.Combine(killed, "weights.bin"))[16..], Is.EqualTo(File.ReadAllBytes(Path.Combine(dir, "whole", "weights.bin"))[16..]),
+            "resumed = uninterrupted, bit for bit");
+        var history = JsonDocument.Parse(File.ReadAllText(Path.Combine(killed, "metrics.json"))).RootElement;
+        Assert.That(history.GetProperty("epochs").GetArrayLength(), Is.EqualTo(3), "the history spans the stop");
+        Assert.That(history.GetProperty("best_epoch").GetInt32(), Is.InRange(1, 3));
+        Assert.That(File.Exists(killed + ".checkpoint"), Is.False, "the completed run removed its checkpoint");
     }
 }

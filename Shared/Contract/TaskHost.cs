@@ -56,6 +56,7 @@ public static class TaskHost
         {
             // Unreadable input named on the command line (a truncated artifact, a malformed URI or number).
             log.LogError("configuration error: {Type}: {Message}", e.GetType().Name, e.Message);
+            log.LogDebug("{Trace}", e.ToString());
             return ExitCodes.Usage;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

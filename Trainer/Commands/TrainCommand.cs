@@ -35,9 +35,12 @@ public static class TrainCommand
         var cache = new Option<string>("--cache") { Description = "auto (in memory when the manifest's record count fits a quarter of memory), on, or off (stream the shards every epoch)", DefaultValueFactory = _ => "auto" };
         var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Examples in the streaming shuffle buffer (0 = sized to an eighth of memory)", DefaultValueFactory = _ => 0 };
         var logEvery = new Option<double>("--log-every") { Description = "Seconds between progress lines within an epoch when the output is not a terminal", DefaultValueFactory = _ => 10 };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: the --model path + .checkpoint), written at every epoch's end and every --checkpoint-every minutes" };
+        var checkpointEvery = new Option<double>("--checkpoint-every") { Description = "Minutes between checkpoints within an epoch (0 = only at epoch ends)", DefaultValueFactory = _ => 10 };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint when there is one of this run (same data and options); else start afresh" };
         var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
-        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, patience, check }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, check }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.train", (logs, _) =>
         {
             var log = logs.CreateLogger("trainer");
@@ -60,14 +63,18 @@ public static class TrainCommand
             TorchDevice.Validate(r.GetValue(device)!);
             var modelDir = r.GetValue(model)!;
             ModelSaver.CheckWritable(modelDir);
+            double every = r.GetValue(checkpointEvery) is >= 0 and var ce && double.IsFinite(ce) ? ce : throw new ConfigException("--checkpoint-every must be 0 or a positive number of minutes");
+            var checkpointPath = Path.GetFullPath(r.GetValue(checkpoint) ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)) + ".checkpoint");
+            if (Directory.Exists(checkpointPath)) throw new ConfigException($"--checkpoint {checkpointPath}: is a directory");
+            var ckOptions = (checkpointPath, every == 0 ? TimeSpan.MaxValue : TimeSpan.FromMinutes(every), r.GetValue(resume));
             if (r.GetValue(check)) return ExitCodes.Ok;
-            return Train(r.GetValue(data)!, r.GetValue(valData), fraction, modelDir, options, r.GetValue(threads), r.GetValue(device)!, log, Console.Out);
+            return Train(r.GetValue(data)!, r.GetValue(valData), fraction, modelDir, options, r.GetValue(threads), r.GetValue(device)!, log, Console.Out, ckOptions);
         }));
         return cmd;
     }
 
     public static int Train(string dataLocation, string? validationLocation, double fraction, string modelDir, TrainOptions options, int threads,
-        string deviceOption, ILogger log, TextWriter progress)
+        string deviceOption, ILogger log, TextWriter progress, (string Path, TimeSpan Every, bool Resume)? checkpoint = null)
     {
         var owners = new List<IDisposable?>();
         try
@@ -87,7 +94,10 @@ public static class TrainCommand
             }
             var layout = new FeatureLayout(plan);
             var (train, validation) = TrainingInputs.Open(set, vset, layout, fraction, options, log);
-            return Train(dataLocation, modelDir, plan, layout, train, validation, options, threads, deviceOption, log, progress);
+            var policy = checkpoint is var (cp, every, resume)
+                ? new CheckpointPolicy(cp, Checkpoint.Key(dataLocation, validationLocation, fraction, train is InMemorySource ? "memory" : "stream", options), every, resume)
+                : null;
+            return Train(dataLocation, modelDir, plan, layout, train, validation, options, threads, deviceOption, log, progress, policy);
         }
         finally
         {
@@ -96,7 +106,7 @@ public static class TrainCommand
     }
 
     private static int Train(string dataLocation, string modelDir, TransformPlan plan, FeatureLayout layout, IExampleSource train, IExampleSource? validation,
-        TrainOptions options, int threads, string deviceOption, ILogger log, TextWriter progress)
+        TrainOptions options, int threads, string deviceOption, ILogger log, TextWriter progress, CheckpointPolicy? checkpoints)
     {
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
         var device = TorchDevice.Select(deviceOption, threads, log, options.Deterministic);
@@ -106,7 +116,7 @@ public static class TrainCommand
         model.to(device);
         var interactive = ReferenceEquals(progress, Console.Out) && !Console.IsOutputRedirected;
         var (history, bestEpoch) = new Fit(log, progress, new EpochProgress(progress, interactive, TimeSpan.FromSeconds(options.LogEverySeconds)))
-            .Run(model, train, validation, options, device);
+            .Run(model, train, validation, options, device, checkpoints);
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
         var final = validation is not null ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
         var meta = new ModelFile
@@ -117,6 +127,7 @@ public static class TrainCommand
         var (name, _) = final.GetValueOrDefault("count") > 0 ? Metrics.Monitor(spec.Kind, final) : ("", 0);
         ModelSaver.Save(modelDir, meta, model, Fit.HistoryJson(history, final, bestEpoch),
             CurvePlot.Svg(history.Select(h => h.TrainLoss).ToList(), history.Where(h => h.Validation.ContainsKey(name)).Select(h => h.Validation[name]).ToList(), name));
+        if (checkpoints is not null && File.Exists(checkpoints.Path)) File.Delete(checkpoints.Path);   // the run is complete: nothing to resume
         foreach (var (k, v) in final.Where(kv => kv.Key != "count"))
             progress.WriteLine(FormattableString.Invariant($"validation {k}: {v:G6}"));
         progress.WriteLine($"model saved to {modelDir} ({ModelSaver.Files})");

@@ -31,6 +31,9 @@ public sealed record TrainOptions
     public int Patience { get; init; } = 3;
 }
 
+/// <summary>Where checkpoints go, how often mid-epoch, and whether to continue from one (<c>--resume</c>).</summary>
+public sealed record CheckpointPolicy(string Path, string RunKey, TimeSpan Every, bool Resume);
+
 public sealed record EpochResult(int Epoch, double TrainLoss, Dictionary<string, double> Validation, double SamplesPerSecond, double Seconds);
 
 /// <summary>
@@ -70,7 +73,8 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
     }
 
     /// <summary>Trains in place; returns the history and the epoch whose weights the model ends with.</summary>
-    public (List<EpochResult> History, int BestEpoch) Run(TabularNet model, IExampleSource train, IExampleSource? validation, TrainOptions o, Device device)
+    public (List<EpochResult> History, int BestEpoch) Run(TabularNet model, IExampleSource train, IExampleSource? validation, TrainOptions o, Device device,
+        CheckpointPolicy? checkpoints = null)
     {
         var spec = model.Spec;
         // Weight decay on dense weights only: biases and embedding rows are not shrunk towards zero.
@@ -86,16 +90,48 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
         float mean = (float)spec.LabelMean, std = (float)spec.LabelStd;
         var total = Stopwatch.StartNew();
         using var tensors = new BatchTensors();
-        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        int firstEpoch = 1;
+        long skip = 0, resumedSeen = 0;
+        double resumedLoss = 0;
+        var resumed = checkpoints is { Resume: true } ? Checkpoint.Load(checkpoints.Path) : null;
+        if (resumed is not null)
+        {
+            if (resumed.RunKey != checkpoints!.RunKey)
+                throw new Streaming.Contract.ConfigException($"{checkpoints.Path} belongs to another run (other data or options): remove it, or resume with the options it was made with");
+            opt.Import(resumed.Values, resumed.ExpAvg, resumed.ExpAvgSq, resumed.Step);
+            using (var rng = torch.tensor(resumed.RngState)) torch.random.set_rng_state(rng);
+            history.AddRange(resumed.History);
+            (best, bestEpoch, sinceBest) = (resumed.Best, resumed.BestEpoch, resumed.SinceBest);
+            if (resumed.BestWeights is not null) bestWeights = Unflatten(model, resumed.BestWeights);
+            (firstEpoch, skip, resumedSeen, resumedLoss) = (resumed.Epoch, resumed.Batches, resumed.Seen, resumed.LossSum);
+            log.LogInformation("resuming from {Path}: epoch {Epoch}, after batch {Batch:N0}", checkpoints.Path, resumed.Epoch, resumed.Batches);
+        }
+        var lastCheckpoint = Stopwatch.StartNew();
+        void Save(int epoch, long batches, long seen, double lossSum)
+        {
+            var (values, m, v, step) = opt.Export();
+            using var rng = torch.random.get_rng_state();
+            new Checkpoint
+            {
+                RunKey = checkpoints!.RunKey, Epoch = epoch, Batches = batches, Seen = seen, LossSum = lossSum, Step = step,
+                Best = best, BestEpoch = bestEpoch, SinceBest = sinceBest, History = history, Values = values, ExpAvg = m, ExpAvgSq = v,
+                BestWeights = bestWeights is null ? null : Flatten(bestWeights), RngState = rng.data<byte>().ToArray(),
+            }.Save(checkpoints.Path);
+            lastCheckpoint.Restart();
+            log.LogInformation("checkpoint: epoch {Epoch}, batch {Batch:N0} → {Path}", epoch, batches, checkpoints.Path);
+        }
+        for (int epoch = firstEpoch; epoch <= o.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
             model.train();
             using var lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: device);
             long seen = 0, batches = 0;
+            if (epoch == firstEpoch && skip > 0) { lossSum.fill_(resumedLoss); seen = resumedSeen; }
             long? totalBatches = train.Count is long c ? (c + o.BatchSize - 1) / o.BatchSize : null;
             progress.StartEpoch();
             foreach (var b in train.Epoch(epoch, o.BatchSize, shuffle: true, TorchScoring.Prepare(model.Packing)))
             {
+                if (batches < skip && epoch == firstEpoch) { batches++; continue; }   // applied before the stop: the order is deterministic
                 if (batches == 0 && epoch == 1) log.LogInformation("first batch after {Seconds:F2} s", sw.Elapsed.TotalSeconds);
                 using var scope = torch.NewDisposeScope();
                 var (num, positions, y) = tensors.Load(b, device);
@@ -113,6 +149,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
                 seen += b.Size;
                 batches++;
                 progress.Step(epoch, o.Epochs, batches, totalBatches, seen, sw.Elapsed, () => lossSum.item<double>() / seen);
+                if (checkpoints is not null && lastCheckpoint.Elapsed >= checkpoints.Every) Save(epoch, batches, seen, lossSum.item<double>());
             }
             double trainLoss = lossSum.item<double>() / Math.Max(1, seen);   // the epoch's one host sync
             double trainSeconds = sw.Elapsed.TotalSeconds;
@@ -122,7 +159,12 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
             var eta = TimeSpan.FromSeconds(total.Elapsed.TotalSeconds / epoch * (o.Epochs - epoch));
             progress.EndEpoch(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {epoch}/{o.Epochs}  loss {r.TrainLoss:F4}  {string.Join("  ", val.Where(kv => kv.Key != "count").Select(kv => $"val_{kv.Key} {kv.Value:G6}"))}  {r.SamplesPerSecond:N0} samples/s  ETA {EpochProgress.Eta(eta)}"));
-            if (val.GetValueOrDefault("count") == 0) { bestEpoch = epoch; continue; }
+            if (val.GetValueOrDefault("count") == 0)
+            {
+                bestEpoch = epoch;
+                if (checkpoints is not null && epoch < o.Epochs) Save(epoch + 1, 0, 0, 0);
+                continue;
+            }
             var (_, monitored) = Metrics.Monitor(spec.Kind, val);
             if (monitored < best - 1e-9)
             {
@@ -137,6 +179,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
                 console.WriteLine($"early stopping: no improvement for {o.Patience} epochs; keeping epoch {bestEpoch}");
                 break;
             }
+            if (checkpoints is not null && epoch < o.Epochs) Save(epoch + 1, 0, 0, 0);
         }
         if (bestWeights is not null)
         {
@@ -144,6 +187,22 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
             foreach (var t in bestWeights.Values) t.Dispose();
         }
         return (history, bestEpoch);
+    }
+
+    private static float[] Flatten(Dictionary<string, Tensor> weights) =>
+        weights.Values.SelectMany(t => { using var c = t.detach().cpu().contiguous(); return c.data<float>().ToArray(); }).ToArray();
+
+    private static Dictionary<string, Tensor> Unflatten(TabularNet model, float[] flat)
+    {
+        var result = new Dictionary<string, Tensor>();
+        long offset = 0;
+        foreach (var (name, t) in model.state_dict())
+        {
+            long n = t.numel();
+            result[name] = torch.tensor(flat.AsSpan((int)offset, (int)n).ToArray(), t.shape).to(t.device).DetachFromDisposeScope();
+            offset += n;
+        }
+        return result;
     }
 
     private static string Counted(IExampleSource s) => s.Count is long n ? n.ToString("N0", CultureInfo.InvariantCulture) : "streamed";

@@ -73,6 +73,27 @@ public sealed class FlatAdamW : IDisposable
         values.addcdiv_(expAvg, denom, -lr / biasCorrection1);
     }
 
+    /// <summary>The optimizer's whole state on the host: weights, moments, step (for a checkpoint).</summary>
+    public (float[] Values, float[] ExpAvg, float[] ExpAvgSq, long Step) Export()
+    {
+        static float[] Host(Tensor t) { using var cpu = t.detach().cpu(); return cpu.data<float>().ToArray(); }
+        return (Host(values), Host(expAvg), Host(expAvgSq), step);
+    }
+
+    /// <summary>Restores <see cref="Export"/>'s state (the parameters change in place: they are views of the buffer).</summary>
+    public void Import(float[] weights, float[] m, float[] v, long steps)
+    {
+        if (weights.Length != values.numel() || m.Length != weights.Length || v.Length != weights.Length)
+            throw new ArgumentException($"checkpoint holds {weights.Length} parameters, the model has {values.numel()}");
+        using var _ = torch.no_grad();
+        foreach (var (dst, src) in new[] { (values, weights), (expAvg, m), (expAvgSq, v) })
+        {
+            using var host = torch.tensor(src);
+            dst.copy_(host);
+        }
+        step = steps;
+    }
+
     public void Dispose()
     {
         using (torch.no_grad())
