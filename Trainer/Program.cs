@@ -7,5 +7,6 @@ var root = new RootCommand("Streaming trainer: trains a tabular neural network o
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
+    ReadCommand.Create(),
 };
 return TaskHost.Run(root, args);
