@@ -89,7 +89,11 @@ public class TrainerTests
         Assert.That(rmse, Is.LessThan(3500), "well under the label's standard deviation (~4,900)");
         foreach (var f in new[] { "model.json", "weights.bin", "metrics.json", "training-curve.svg" })
             Assert.That(File.Exists(Path.Combine(dir, "a", f)), f);
-        Assert.That(File.ReadAllText(Path.Combine(dir, "a", "training-curve.svg")), Does.StartWith("<svg").And.Contain("polyline"));
+        var chart = File.ReadAllText(Path.Combine(dir, "a", "training-curve.svg"));
+        var best = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "a", "metrics.json"))).RootElement.GetProperty("best_epoch").GetInt32();
+        // OxyPlot's chart: both series, titled axes with units, the kept epoch marked.
+        Assert.That(chart, Does.Contain("<svg").And.Contain("polyline").And.Contain(">epoch<").And.Contain("training loss (MSE of the standardised target)")
+            .And.Contain("validation rmse (label units)").And.Contain($"kept: epoch {best}"));
     }
 
     [Test]

@@ -33,7 +33,7 @@ public static class TrainCommand
         var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var deterministic = new Option<bool>("--deterministic") { Description = "Bit-identical weights whatever --threads (MKL's reproducible kernels: about 25% slower on CPU); without it the same seed, data and thread count give the same weights" };
         var cache = new Option<string>("--cache") { Description = "auto (in memory when the manifest's record count fits a quarter of memory), on, or off (stream the shards every epoch)", DefaultValueFactory = _ => "auto" };
-        var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Examples in the streaming shuffle buffer (0 = sized to an eighth of memory)", DefaultValueFactory = _ => 0 };
+        var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Examples in the streaming shuffle buffer (0 = 1,000,000, or fewer when a sixteenth of memory holds fewer)", DefaultValueFactory = _ => 0 };
         var logEvery = new Option<double>("--log-every") { Description = "Seconds between progress lines within an epoch when the output is not a terminal", DefaultValueFactory = _ => 10 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: the --model path + .checkpoint), written at every epoch's end and every --checkpoint-every minutes" };
         var checkpointEvery = new Option<double>("--checkpoint-every") { Description = "Minutes between checkpoints within an epoch (0 = only at epoch ends)", DefaultValueFactory = _ => 10 };
@@ -126,7 +126,7 @@ public static class TrainCommand
         };
         var (name, _) = final.GetValueOrDefault("count") > 0 ? Metrics.Monitor(spec.Kind, final) : ("", 0);
         ModelSaver.Save(modelDir, meta, model, Fit.HistoryJson(history, final, bestEpoch),
-            CurvePlot.Svg(history.Select(h => h.TrainLoss).ToList(), history.Where(h => h.Validation.ContainsKey(name)).Select(h => h.Validation[name]).ToList(), name));
+            CurvePlot.Svg(history, spec.Kind, name, bestEpoch));
         if (checkpoints is not null && File.Exists(checkpoints.Path)) File.Delete(checkpoints.Path);   // the run is complete: nothing to resume
         foreach (var (k, v) in final.Where(kv => kv.Key != "count"))
             progress.WriteLine(FormattableString.Invariant($"validation {k}: {v:G6}"));

@@ -36,7 +36,8 @@ public static class TrainingInputs
             }
             return (new InMemorySource(loader.Load(set, 0, seed).Train, o.Seed), new InMemorySource(loader.Load(validationSet, 0, 0).Train, o.Seed));
         }
-        int buffer = o.ShuffleBuffer > 0 ? o.ShuffleBuffer : (int)Math.Clamp(memory / 8 / probe.RowBytes, 10_000, 10_000_000);
+        // Default: a million examples (tf.data pipelines rarely shuffle wider), less when memory is short.
+        int buffer = o.ShuffleBuffer > 0 ? o.ShuffleBuffer : (int)Math.Clamp(memory / 16 / probe.RowBytes, 10_000, 1_000_000);
         if (records is long known) buffer = (int)Math.Min(buffer, Math.Max(1, known));
         var split = validationSet is null ? new ValidationSplit(fraction, (ulong)o.Seed) : ValidationSplit.None;
         var train = new StreamingSource(new ShardStream(set, layout, split, SplitSide.Train), buffer, o.Seed, split.Fraction == 0 ? records : null);

@@ -1,37 +1,67 @@
-using System.Globalization;
-using System.Text;
+using OxyPlot;
+using OxyPlot.Annotations;
+using OxyPlot.Axes;
+using OxyPlot.Legends;
+using OxyPlot.Series;
+using Streaming.Model;
 
 namespace Streaming.Trainer.Training;
 
-/// <summary>The training curve as a small self-contained SVG: training loss and the monitored validation metric per epoch.</summary>
+/// <summary>
+/// training-curve.svg, drawn by OxyPlot: training loss per epoch on the left axis, the monitored validation metric on
+/// the right axis (each axis ticked and titled with its unit, scaled to its own series so both read), and the kept
+/// (best) epoch marked.
+/// </summary>
 public static class CurvePlot
 {
-    public static string Svg(IReadOnlyList<double> trainLoss, IReadOnlyList<double> validation, string validationName)
+    public static string Svg(IReadOnlyList<EpochResult> history, TaskKind task, string validationName, int bestEpoch)
     {
-        const int W = 640, H = 360, L = 60, R = 20, T = 30, B = 40;
-        var sb = new StringBuilder();
-        string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
-        sb.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        sb.Append($"<rect width=\"{W}\" height=\"{H}\" fill=\"white\"/>\n<text x=\"{L}\" y=\"18\">training loss (blue, left axis) and validation {validationName} (orange, right axis) per epoch</text>\n");
-        sb.Append($"<line x1=\"{L}\" y1=\"{H - B}\" x2=\"{W - R}\" y2=\"{H - B}\" stroke=\"black\"/><line x1=\"{L}\" y1=\"{T}\" x2=\"{L}\" y2=\"{H - B}\" stroke=\"black\"/>\n");
-        void Series(IReadOnlyList<double> ys, string color, bool right)
+        var model = new PlotModel
         {
-            if (ys.Count == 0) return;
-            double lo = ys.Min(), hi = ys.Max();
-            if (hi - lo < 1e-12) { hi = lo + 1; }
-            int n = Math.Max(2, ys.Count);
-            var pts = ys.Select((y, i) => $"{F(L + (W - L - R) * (double)i / (n - 1))},{F(H - B - (H - T - B) * (y - lo) / (hi - lo))}");
-            sb.Append($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{string.Join(' ', pts)}\"/>\n");
-            double x = right ? W - R - 4 : L + 4;
-            string anchor = right ? "end" : "start";
-            sb.Append($"<text x=\"{F(x)}\" y=\"{T + 12}\" fill=\"{color}\" text-anchor=\"{anchor}\">max {hi.ToString("G4", CultureInfo.InvariantCulture)}</text>\n");
-            sb.Append($"<text x=\"{F(x)}\" y=\"{H - B - 4}\" fill=\"{color}\" text-anchor=\"{anchor}\">min {lo.ToString("G4", CultureInfo.InvariantCulture)}</text>\n");
+            Title = "Training curve", Background = OxyColors.White, TitleFontSize = 14, Padding = new OxyThickness(10, 28, 10, 10),
+            DefaultFont = "sans-serif",
+        };
+        string loss = task switch
+        {
+            TaskKind.Regression => "training loss (MSE of the standardised target)",
+            TaskKind.Binary => "training loss (log-loss, nats)",
+            _ => "training loss (cross-entropy, nats)",
+        };
+        string unit = validationName switch
+        {
+            "rmse" or "mae" => "label units",
+            "logloss" => "nats",
+            _ => "",
+        };
+        model.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Bottom, Title = "epoch", Minimum = 0.8, Maximum = Math.Max(2, history.Count) + 0.2,
+            MajorStep = Math.Max(1, Math.Ceiling(history.Count / 10.0)), MinorStep = 1, MajorGridlineStyle = LineStyle.Dot,
+        });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Key = "loss", Title = loss, MajorGridlineStyle = LineStyle.Dot, TitleColor = OxyColor.FromRgb(0x1f, 0x77, 0xb4) });
+        var train = new LineSeries { Title = "training loss", YAxisKey = "loss", Color = OxyColor.FromRgb(0x1f, 0x77, 0xb4), MarkerType = MarkerType.Circle, MarkerSize = 3 };
+        foreach (var e in history) train.Points.Add(new DataPoint(e.Epoch, e.TrainLoss));
+        model.Series.Add(train);
+        var points = history.Where(e => e.Validation.ContainsKey(validationName)).Select(e => new DataPoint(e.Epoch, e.Validation[validationName])).ToList();
+        if (points.Count > 0)
+        {
+            model.Axes.Add(new LinearAxis { Position = AxisPosition.Right, Key = "val", Title = $"validation {validationName}{(unit == "" ? "" : $" ({unit})")}", AxisTitleDistance = 12, TitleColor = OxyColor.FromRgb(0xff, 0x7f, 0x0e) });
+            var val = new LineSeries { Title = $"validation {validationName}", YAxisKey = "val", Color = OxyColor.FromRgb(0xff, 0x7f, 0x0e), MarkerType = MarkerType.Square, MarkerSize = 3 };
+            val.Points.AddRange(points);
+            model.Series.Add(val);
         }
-        Series(trainLoss, "#1f77b4", false);
-        Series(validation, "#ff7f0e", true);
-        for (int i = 0; i < trainLoss.Count; i++)
-            sb.Append($"<text x=\"{F(L + (W - L - R) * (double)i / Math.Max(1, trainLoss.Count - 1))}\" y=\"{H - B + 16}\" text-anchor=\"middle\">{i + 1}</text>\n");
-        sb.Append($"<text x=\"{W / 2}\" y=\"{H - 6}\" text-anchor=\"middle\">epoch</text>\n</svg>\n");
-        return sb.ToString();
+        if (bestEpoch > 0)
+            model.Annotations.Add(new LineAnnotation
+            {
+                Type = LineAnnotationType.Vertical, X = bestEpoch, Color = OxyColors.Gray, LineStyle = LineStyle.Dash,
+                Text = $"kept: epoch {bestEpoch}", TextOrientation = AnnotationTextOrientation.Horizontal, YAxisKey = "loss",
+                TextVerticalAlignment = VerticalAlignment.Bottom, TextPadding = 6,
+            });
+        model.Legends.Add(new Legend
+        {
+            LegendPosition = LegendPosition.BottomCenter, LegendPlacement = LegendPlacement.Outside, LegendOrientation = LegendOrientation.Horizontal,
+            LegendItemSpacing = 60, LegendSymbolMargin = 8,
+        });
+        return SvgExporter.ExportToString(model, 800, 460, isDocument: true);
     }
 }
