@@ -30,6 +30,19 @@ public static class Pipeline
         Proc.Run("/bin/bash", new[] { Path.Combine(Repo.Root, "hadoop-jobs", script), "--local" }.Concat(args), null,
             new Dictionary<string, string> { ["STREAMING_ARCHIVE"] = BinDir, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner, ["STREAMING_TRAINER"] = Repo.Trainer });
 
+    /// <summary>
+    /// The Black Friday sample through the whole local pipeline (6 gzip shards: --block-size 150000), made once per
+    /// test run for the trainer's tests.
+    /// </summary>
+    public static readonly Lazy<string> BlackFridayShards = new(() =>
+    {
+        var outDir = Path.Combine(Repo.TempDir("trainer-bf"), "out");
+        var r = Run("--output", outDir, "--input", Repo.Data("blackfriday_sample.csv"), "--block-size", "150000", "--label", "Purchase",
+            "--categorical", "User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        return Path.Combine(outDir, "tfrecords");
+    });
+
     /// <summary>Compiles the two .proto files with protoc for the Python reader (once per test run).</summary>
     public static readonly Lazy<string> PythonProtos = new(() =>
     {

@@ -14,15 +14,6 @@ namespace Streaming.Tests;
 /// </summary>
 public class StreamingInputTests
 {
-    internal static readonly Lazy<string> BlackFriday = new(() =>
-    {
-        var outDir = Path.Combine(Repo.TempDir("stream-bf"), "out");
-        var r = Pipeline.Run("--output", outDir, "--input", Repo.Data("blackfriday_sample.csv"), "--block-size", "150000", "--label", "Purchase",
-            "--categorical", "User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3");
-        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
-        return Path.Combine(outDir, "tfrecords");
-    });
-
     private static (ShardSet Set, FeatureLayout Layout) Open(IFileSource source, string dir)
     {
         var set = ShardSet.Open(source, dir);
@@ -46,7 +37,7 @@ public class StreamingInputTests
     [Test]
     public void EachEpochSeesEveryRecordExactlyOnceLocallyAndOverWebHdfsWithFaultsInTheSameOrder()
     {
-        var local = BlackFriday.Value;
+        var local = Pipeline.BlackFridayShards.Value;
         var (set, layout) = Open(LocalFileSource.Instance, local);
         Assert.That(set.Shards, Has.Count.EqualTo(6), "several shards, so the interleave and the shard permutation matter");
         var expected = set.Shards.SelectMany((s, ordinal) => Enumerable.Range(0, set.ReadShard(s).Count).Select(i => ((long)ordinal << 40) | (long)i))
@@ -87,7 +78,7 @@ public class StreamingInputTests
     [Test]
     public void TheValidationSplitIsDisjointAndCompleteAndMatchesTheInMemoryLoader()
     {
-        var (set, layout) = Open(LocalFileSource.Instance, BlackFriday.Value);
+        var (set, layout) = Open(LocalFileSource.Instance, Pipeline.BlackFridayShards.Value);
         var split = new ValidationSplit(0.1, 7);
         var train = Drain(new ShardStream(set, layout, split, SplitSide.Train), 1, 500).Ids;
         var validation = Drain(new ShardStream(set, layout, split, SplitSide.Validation), 1, 0).Ids;
@@ -104,7 +95,7 @@ public class StreamingInputTests
     public void TrainerStreamsWithCacheOffAndPrintsProgressLinesInALog()
     {
         var dir = Repo.TempDir("stream-train");
-        var r = Proc.Run(Repo.Trainer, "train", "--data", BlackFriday.Value, "--model", Path.Combine(dir, "m"), "--cache", "off", "--shuffle-buffer", "5000",
+        var r = Proc.Run(Repo.Trainer, "train", "--data", Pipeline.BlackFridayShards.Value, "--model", Path.Combine(dir, "m"), "--cache", "off", "--shuffle-buffer", "5000",
             "--epochs", "2", "--batch-size", "64", "--hidden", "64,32", "--seed", "3", "--patience", "0", "--log-every", "0.05");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
         Assert.That(r.Stderr, Does.Contain("streaming the shards every epoch").And.Contain("shuffle buffer 5,000 examples"));
@@ -126,7 +117,7 @@ public class CheckpointResumeTests
     [TestCase("off")]
     public void ResumingAfterSigkillMidEpochGivesTheWeightsOfAnUninterruptedRun(string cache)
     {
-        var shards = StreamingInputTests.BlackFriday.Value;
+        var shards = Pipeline.BlackFridayShards.Value;
         var dir = Repo.TempDir("resume-" + cache);
         string[] common = ["train", "--data", shards, "--cache", cache, "--epochs", "3", "--batch-size", "64", "--hidden", "32,16", "--dropout", "0.1",
             "--seed", "4", "--patience", "0", "--threads", "1", "--checkpoint-every", "0.001"];

@@ -13,15 +13,6 @@ namespace Streaming.Tests;
 /// </summary>
 public class TrainerTests
 {
-    private static readonly Lazy<string> BlackFriday = new(() =>
-    {
-        var outDir = Path.Combine(Repo.TempDir("trainer-bf"), "out");
-        var r = Pipeline.Run("--output", outDir, "--input", Repo.Data("blackfriday_sample.csv"), "--block-size", "150000", "--label", "Purchase",
-            "--categorical", "User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3");
-        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
-        return Path.Combine(outDir, "tfrecords");
-    });
-
     private static void Upload(WebHdfsClient client, string localDir, string remoteDir)
     {
         client.Mkdirs(remoteDir);
@@ -32,7 +23,7 @@ public class TrainerTests
     [Test]
     public void EveryRecordIsSeenExactlyOnceOverWebHdfsWithAndWithoutFaults()
     {
-        var local = BlackFriday.Value;
+        var local = Pipeline.BlackFridayShards.Value;
         using var server = new WebHdfsTestServer();
         var options = new WebHdfsOptions { NameNodes = [server.Active], User = "trainer", BackoffBase = TimeSpan.FromMilliseconds(5), ReadTimeout = TimeSpan.FromSeconds(5) };
         using (var up = new WebHdfsClient(options)) Upload(up, local, "/data/bf");
@@ -69,7 +60,7 @@ public class TrainerTests
     [Test]
     public void TrainsFromWebHdfsAsFromLocalFilesAndTheSameSeedGivesTheSameModel()
     {
-        var local = BlackFriday.Value;
+        var local = Pipeline.BlackFridayShards.Value;
         using var server = new WebHdfsTestServer();
         using (var up = new WebHdfsClient(new WebHdfsOptions { NameNodes = [server.Active], User = "u" })) Upload(up, local, "/user/u/bf");
         server.ResetsRemaining = 3;
