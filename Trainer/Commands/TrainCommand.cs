@@ -93,10 +93,13 @@ public static class TrainCommand
                     throw new ConfigException($"{validationLocation} was transformed with a different plan than {dataLocation}");
             }
             var layout = new FeatureLayout(plan);
-            var (train, validation) = TrainingInputs.Open(set, vset, layout, fraction, options, log);
             var policy = checkpoint is var (cp, every, resume)
-                ? new CheckpointPolicy(cp, Checkpoint.Key(dataLocation, validationLocation, fraction, train is InMemorySource ? "memory" : "stream", options), every, resume)
+                ? new CheckpointPolicy(cp, Checkpoint.Key(dataLocation, validationLocation, fraction, TrainingInputs.InMemory(set, layout, options) ? "memory" : "stream", options), every, resume)
                 : null;
+            // A foreign checkpoint is a configuration error: said before any record is read.
+            if (policy is { Resume: true } && Checkpoint.Load(policy.Path) is { } found && found.RunKey != policy.RunKey)
+                throw new ConfigException($"{policy.Path} belongs to another run (other data or options): remove it, or resume with the options it was made with");
+            var (train, validation) = TrainingInputs.Open(set, vset, layout, fraction, options, log);
             return Train(dataLocation, modelDir, plan, layout, train, validation, options, threads, deviceOption, log, progress, policy);
         }
         finally

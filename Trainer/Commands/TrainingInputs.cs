@@ -12,20 +12,28 @@ namespace Streaming.Trainer.Commands;
 /// </summary>
 public static class TrainingInputs
 {
-    public static (IExampleSource Train, IExampleSource? Validation) Open(ShardSet set, ShardSet? validationSet, FeatureLayout layout,
-        double fraction, TrainOptions o, ILogger log)
+    /// <summary>Whether the rows are held in memory (decided from the manifest, before any record is read).</summary>
+    public static bool InMemory(ShardSet set, FeatureLayout layout, TrainOptions o)
     {
         long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;   // the container's limit under YARN/cgroups
-        var probe = new ShardStream(set, layout, ValidationSplit.None, SplitSide.Train);
         long? records = set.Manifest?.Shards.Sum(s => s.Records);
+        int rowBytes = new ShardStream(set, layout, ValidationSplit.None, SplitSide.Train).RowBytes;
         // In memory a row costs its columns plus the data set's doubling growth (up to 2×).
-        bool cache = o.Cache switch
+        return o.Cache switch
         {
             "on" => true,
             "off" => false,
-            _ => records is long n && 2.0 * n * probe.RowBytes <= memory / 4.0,
+            _ => records is long n && 2.0 * n * rowBytes <= memory / 4.0,
         };
-        if (cache)
+    }
+
+    public static (IExampleSource Train, IExampleSource? Validation) Open(ShardSet set, ShardSet? validationSet, FeatureLayout layout,
+        double fraction, TrainOptions o, ILogger log)
+    {
+        long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var probe = new ShardStream(set, layout, ValidationSplit.None, SplitSide.Train);
+        long? records = set.Manifest?.Shards.Sum(s => s.Records);
+        if (InMemory(set, layout, o))
         {
             var loader = new ShardLoader(layout, log);
             var seed = (ulong)o.Seed;
