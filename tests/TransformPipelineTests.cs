@@ -103,6 +103,10 @@ public class TransformPipelineTests
         // Shuffled: the first records are not the file's first rows in order.
         var set = ShardSet.Open(LocalFileSource.Instance, a);
         Assert.That(set.Shards.Sum(s => set.ReadShard(s).Count()), Is.EqualTo(1461));
+        // The rows behind the shuffled records are accounted for as without --shuffle (1,461 rows, all became examples).
+        Assert.That(set.Manifest!.RowsRead, Is.EqualTo(1461), "rows_read survives the shuffle");
+        Assert.That(set.Manifest.Records + set.Manifest.RejectedRows + set.Manifest.DroppedMissingLabel, Is.EqualTo(set.Manifest.RowsRead));
+        Assert.That(set.Manifest.Shards.Sum(s => s.RowsRead), Is.EqualTo(1461));
     }
 
     [Test]

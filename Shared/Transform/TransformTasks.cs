@@ -104,7 +104,13 @@ public static class TransformMapTask
             reporter.Increment(Counters.Group, Counters.BytesWritten, writer.FileBytes);
             reporter.Increment(Counters.Group, Counters.RecordsWritten, writer.Records);
         }
-        else reporter.Increment(Counters.Group, "RecordsShuffled", records);
+        else
+        {
+            reporter.Increment(Counters.Group, "RecordsShuffled", records);
+            // The reducers see examples only: the rows behind them travel as one accounting line per map task, so the
+            // manifest's rows_read, rejected and dropped add up with --shuffle as without it.
+            stdout.Write(RowAccounting.Key, new RowAccounting(reader.RowsRead, rejects.Total, dropped).ToJson());
+        }
         stdout.Flush();
         log.LogInformation("transform map: {Rows} rows, {Records} examples, {Rejected} rejected, {Dropped} dropped (missing label){Where}",
             reader.RowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}");
@@ -141,10 +147,16 @@ public static class TransformReduceTask
         using var writer = new TfRecordWriter(shardFile, compression, options.Level);
         byte[] buf = new byte[4096];
         long n = 0;
+        var rows = new RowAccounting(0, 0, 0);
         while (lines.TryReadLine(out var line, out _))
         {
             n++;
             int tab = line.IndexOf((byte)'\t');
+            if (tab == RowAccounting.KeyBytes.Length && line[..tab].SequenceEqual(RowAccounting.KeyBytes))
+            {
+                rows = rows.Add(RowAccounting.FromJson(line[(tab + 1)..]));
+                continue;
+            }
             var b64 = tab < 0 ? ReadOnlySpan<byte>.Empty : line[(tab + 1)..];
             if (buf.Length < b64.Length) buf = new byte[b64.Length];
             if (tab < 0 || System.Buffers.Text.Base64.DecodeFromUtf8(b64, buf, out _, out int len) != System.Buffers.OperationStatus.Done)
@@ -156,12 +168,44 @@ public static class TransformReduceTask
         }
         OutputFiles.Commit(shardFile);
         writer.Dispose();
-        var info = new ShardInfo { Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C };
+        var info = new ShardInfo
+        {
+            Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C,
+            RowsRead = rows.RowsRead, Rejected = rows.Rejected, DroppedMissingLabel = rows.Dropped,
+        };
         using var stdout = new KeyValueWriter(output);
         stdout.Write(shard, info.ToJson());
         reporter.Increment(Counters.Group, Counters.RecordsWritten, writer.Records);
         reporter.Increment(Counters.Group, Counters.BytesWritten, writer.FileBytes);
         log.LogInformation("transform reduce: {Records} examples → {Dir}/{Shard}", writer.Records, outDir, shard);
         return ExitCodes.Ok;
+    }
+}
+
+/// <summary>
+/// A shuffle-mode map task's row accounting, sent to the reduce side under its own key (all such lines meet in one
+/// reducer, whose manifest line carries the sum).
+/// </summary>
+public sealed record RowAccounting(long RowsRead, long Rejected, long Dropped)
+{
+    public const string Key = "#rows";
+    public static readonly byte[] KeyBytes = Encoding.ASCII.GetBytes(Key);
+
+    public RowAccounting Add(RowAccounting o) => new(RowsRead + o.RowsRead, Rejected + o.Rejected, Dropped + o.Dropped);
+
+    public string ToJson() => FormattableString.Invariant($"{{\"rows_read\":{RowsRead},\"rejected\":{Rejected},\"dropped\":{Dropped}}}");
+
+    public static RowAccounting FromJson(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json.ToArray());
+            var r = doc.RootElement;
+            return new(r.GetProperty("rows_read").GetInt64(), r.GetProperty("rejected").GetInt64(), r.GetProperty("dropped").GetInt64());
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new DataException($"row accounting line is not {{\"rows_read\",\"rejected\",\"dropped\"}}: {e.Message}");
+        }
     }
 }
