@@ -26,6 +26,17 @@ public class LocalRunnerGoldenTests
         AssertSameFiles(Repo.Golden($"partition-sort/reducers-{reducers}"), outDir);
     }
 
+    /// <summary>One key's values from several maps reach the reducer in Hadoop's merge order, not map order.</summary>
+    [TestCase(6, 15000, 1), TestCase(6, 15000, 2), TestCase(9, 10000, 1), TestCase(9, 10000, 2)]
+    public void ReduceValueOrderIsHadoopsMergeOrder(int maps, int blockSize, int reducers)
+    {
+        var outDir = Path.Combine(Repo.TempDir("golden-rvo"), "out");
+        var r = RunJob("-D", $"fs.local.block.size={blockSize}", "-input", Repo.Golden("reduce-value-order/input.txt"), "-output", outDir,
+            "-mapper", "awk '{print $1 \"\\t\" ENVIRON[\"mapreduce_map_input_start\"]}'", "-reducer", "cat", "-numReduceTasks", reducers.ToString());
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        AssertSameFiles(Repo.Golden($"reduce-value-order/maps-{maps}-reducers-{reducers}"), outDir);
+    }
+
     [TestCase("splits-crlf", "input.csv", 2000, 7)]
     [TestCase("splits-mixed", "input.txt", 700, 3)]
     public void SplitsAndLineOwnership(string golden, string input, int blockSize, int splits)

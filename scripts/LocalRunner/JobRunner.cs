@@ -172,9 +172,8 @@ public sealed partial class JobRunner
     private async Task RunReduceTask(int r, MapOutput?[] maps)
     {
         string taskId = $"task_{_jobId[4..]}_r_{r:D6}";
-        var all = new List<byte[]>();
-        foreach (var m in maps) all.AddRange(m!.Partitions[r]);
-        var sorted = SortByKey(all);
+        // Each map's output sorted by key (as the map side spills it), then merged in Hadoop's order.
+        var sorted = ReduceMerge.Merge(maps.Select(m => SortByKey(m!.Partitions[r])).ToList(), line => KeyOf(line));
         long groups = CountGroups(sorted);
         int maxAttempts = (int)_conf.GetLong("mapreduce.reduce.maxattempts", 4);
         for (int attempt = 0; ; attempt++)
@@ -226,12 +225,12 @@ public sealed partial class JobRunner
         _log.LogWarning("{Attempt} failed: {Error}\n\tstderr tail:\n\t{Tail}", attemptId, outcome.Error, tail);
     }
 
-    private int Partition(byte[] line) => HashPartitioner.Partition(KeyOf(line), Reduces);
+    private int Partition(byte[] line) => HashPartitioner.Partition(KeyOf(line).Span, Reduces);
 
-    private static ReadOnlySpan<byte> KeyOf(byte[] line)
+    private static ReadOnlyMemory<byte> KeyOf(byte[] line)
     {
         int tab = Array.IndexOf(line, (byte)'\t');
-        return line.AsSpan(0, tab < 0 ? line.Length : tab);
+        return line.AsMemory(0, tab < 0 ? line.Length : tab);
     }
 
     /// <summary>Stable sort by key bytes, unsigned (Hadoop compares serialized Text keys byte-wise).</summary>
@@ -240,7 +239,7 @@ public sealed partial class JobRunner
         var idx = Enumerable.Range(0, lines.Count).ToArray();
         Array.Sort(idx, (a, b) =>
         {
-            int c = KeyOf(lines[a]).SequenceCompareTo(KeyOf(lines[b]));
+            int c = KeyOf(lines[a]).Span.SequenceCompareTo(KeyOf(lines[b]).Span);
             return c != 0 ? c : a.CompareTo(b);
         });
         return idx.Select(i => lines[i]).ToList();
@@ -250,7 +249,7 @@ public sealed partial class JobRunner
     {
         long g = 0;
         for (int i = 0; i < sorted.Count; i++)
-            if (i == 0 || !KeyOf(sorted[i]).SequenceEqual(KeyOf(sorted[i - 1]))) g++;
+            if (i == 0 || !KeyOf(sorted[i]).Span.SequenceEqual(KeyOf(sorted[i - 1]).Span)) g++;
         return g;
     }
 
