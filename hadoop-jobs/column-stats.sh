@@ -7,6 +7,8 @@ source "$(dirname "$0")/common-args.sh"
 parse_args "$@"
 setup_runner
 [ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
+[ -n "${COLUMNS_PRINTED:-}" ] || dry_columns "$INPUT"
+export COLUMNS_PRINTED=1
 [ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"
 check_names --categorical "$CATEGORICAL" "$COLUMNS"
 generic_options "${JOB_NAME:-streaming column-stats $(basename "$INPUT")}"

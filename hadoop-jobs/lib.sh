@@ -41,7 +41,9 @@ setup_runner() {
       command -v hadoop >/dev/null || { echo "$(basename "$0"): error: 'hadoop' is not on PATH (use --local to run here)" >&2; exit 3; }
       [ -n "$STREAMING_JAR" ] || { echo "$(basename "$0"): error: hadoop-streaming jar not found: set HADOOP_STREAMING_JAR" >&2; exit 3; }
     fi
-    STREAMING_JAR=${STREAMING_JAR:-\$HADOOP_HOME/share/hadoop/tools/lib/hadoop-streaming.jar}
+    # --dry-run without Hadoop here: the printed command finds the (versioned) jar when it is replayed.
+    if [ -n "$STREAMING_JAR" ]; then JAR_WORD=$(printf %q "$STREAMING_JAR")
+    else JAR_WORD='"$(ls "${HADOOP_HOME:-/usr/lib/hadoop}"/share/hadoop/tools/lib/hadoop-streaming-*.jar | head -1)"'; fi
   fi
 }
 
@@ -67,6 +69,33 @@ fs_exists() { if [ "$LOCAL" = 1 ]; then [ -e "$1" ]; else hdfs dfs -test -e "$1"
 fs_nonempty() { if [ "$LOCAL" = 1 ]; then [ -s "$1" ]; else hdfs dfs -test -s "$1" 2>/dev/null; fi; }
 # Removes an output of ours; on a cluster into the trash (never -skipTrash: an operator can still get it back).
 fs_rm() { if [ "$LOCAL" = 1 ]; then rm -rf -- "$@"; else hdfs dfs -rm -r -f "$@" >/dev/null; fi; }
+
+# --dry-run prints what to replay, in order, in the current directory, and needs no hdfs client to print it: the
+# jobs, and the steps between them as real commands (FsShell's or coreutils'; local files named relative to the
+# current directory); notes are '#' comments. Replayed outputs carry no _STREAMING_STEP fingerprint, so a later run
+# of these scripts takes them for foreign output and leaves them alone.
+dry() { printf '%q ' "$@" | sed 's/COLUMNS_FROM_HEADER/"$COLUMNS"/g'; echo; }
+# With the columns unknown when printing, the replay starts by reading them from the input's first line, as a run does.
+dry_columns() { # INPUT
+  [ "$DRY_RUN" = 1 ] && [ "$COLUMNS" = COLUMNS_FROM_HEADER ] || return 0
+  local i; i=$(printf %q "${1%/}")
+  if [ "$LOCAL" = 1 ]; then
+    echo "COLUMNS=\$( { zcat -f -- $i 2>/dev/null || zcat -f -- $i/[!_.]*; } | head -1 | tr -d '\\r' | sed '1s/^\\xEF\\xBB\\xBF//'; true)"
+  else
+    echo "COLUMNS=\$( { hdfs dfs -text $i 2>/dev/null || hdfs dfs -text $i/[^_.]*; } | head -1 | tr -d '\\r' | sed '1s/^\\xEF\\xBB\\xBF//'; true)"
+  fi
+}
+fs_cmd() { # cat | rm | put, as the words that start the command (a glob after it stays unquoted)
+  if [ "$LOCAL" = 1 ]; then case $1 in cat) echo "cat --" ;; rm) echo "rm -rf --" ;; put) echo "cp --" ;; esac
+  else case $1 in cat) echo "hdfs dfs -cat" ;; rm) echo "hdfs dfs -rm -r" ;; put) echo "hdfs dfs -put -f" ;; esac; fi
+}
+# The binary tool() runs for NAME.
+tool_bin() {
+  if [ "$1" = trainer ]; then echo "${STREAMING_TRAINER:-$REPO/dist/trainer/trainer}"
+  elif [ -n "${STREAMING_TOOLS:-}" ]; then echo "$STREAMING_TOOLS/$1"
+  elif [ -n "${LOCAL_BIN:-}" ]; then echo "$LOCAL_BIN/$1"
+  else echo "$REPO/dist/bin/$1"; fi
+}
 fs_cat() { if [ "$LOCAL" = 1 ]; then cat -- "$@"; else hdfs dfs -cat "$@"; fi; }
 fs_text() { if [ "$LOCAL" = 1 ]; then zcat -f -- "$@"; else hdfs dfs -text "$@"; fi; }
 # Local copies go through a temporary name (a crash never leaves a half-written file under the real name); FsShell's
@@ -159,7 +188,10 @@ streaming() {
   local cmd
   if [ "$LOCAL" = 1 ]; then cmd=("$RUNNER" "$@" ${COUNTERS_FILE:+-countersFile "$COUNTERS_FILE"})
   else cmd=(hadoop jar "$STREAMING_JAR" "$@"); fi
-  if [ "$DRY_RUN" = 1 ]; then printf '%q ' "${cmd[@]}"; echo; return 0; fi
+  if [ "$DRY_RUN" = 1 ]; then
+    if [ "$LOCAL" = 1 ]; then dry "${cmd[@]}"; else printf 'hadoop jar %s ' "$JAR_WORD"; dry "$@"; fi
+    return 0
+  fi
   log "running: ${cmd[*]}"
   "${cmd[@]}" || { local rc=$?; log "job failed (exit $rc)"; exit 1; }
 }
@@ -169,9 +201,10 @@ detect_columns() {
   local input=$1 header_mode=$2
   if [ "$header_mode" = none ]; then die "--header none needs --columns"; fi
   local first
-  first=$(fs_first_input "$input") || true
+  first=$(fs_first_input "$input" 2>/dev/null) || true
+  # --dry-run where the input cannot be read (no hdfs client here): the replay reads the header (see dry_columns).
+  if [ "$DRY_RUN" = 1 ] && { [ -z "$first" ] || ! fs_exists "$first" 2>/dev/null; }; then echo "COLUMNS_FROM_HEADER"; return; fi
   [ -n "$first" ] || die "no input file under $input"
-  if [ "$DRY_RUN" = 1 ] && ! fs_exists "$first" 2>/dev/null; then echo "COLUMNS_FROM_HEADER"; return; fi
   # -text / zcat -f: a .gz (or other codec) input gives its first line, not compressed bytes; a BOM is not a name.
   { fs_text "$first" 2>/dev/null || true; } | head -1 | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//'
 }

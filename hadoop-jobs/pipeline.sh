@@ -21,6 +21,8 @@ parse_args "$@"
 setup_runner
 if [ "$TRAIN_SET" = 1 ] && [ "$LOCAL" = 0 ] && [ -z "$WEBHDFS" ]; then die "--train on a cluster needs --webhdfs nn:9870 (where the trainer reads the shards)"; fi
 [ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
+[ -n "${COLUMNS_PRINTED:-}" ] || dry_columns "$INPUT"
+export COLUMNS_PRINTED=1
 [ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"
 # Names are checked against the header before the first job is submitted (a typo must not cost a cluster job).
 check_names --categorical "$CATEGORICAL" "$COLUMNS"
@@ -56,9 +58,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 plan_cmd=(mapper plan --stats "$tmp/stats.jsonl" --columns "$COLUMNS" --header "$HEADER" --delimiter "$DELIMITER"
   ${CATEGORICAL:+--categorical "$CATEGORICAL"} "${PLAN_ARGS[@]}" -o "$tmp/_transform.json")
+plan_file=$tmp/_transform.json
 if [ "$DRY_RUN" = 1 ]; then
-  echo "# cat $OUTPUT/stats/part-* > stats.jsonl"; printf '%q ' "${plan_cmd[@]}"; echo
-  touch "$tmp/_transform.json"
+  # Replayable: the statistics into ./stats.jsonl, the plan into ./_transform.json, job 2 ships ./_transform.json.
+  echo "$(fs_cmd cat) $(printf %q "$OUTPUT/stats")/part-* > stats.jsonl"
+  plan_cmd=(mapper plan --stats stats.jsonl --columns "$COLUMNS" --header "$HEADER" --delimiter "$DELIMITER"
+    ${CATEGORICAL:+--categorical "$CATEGORICAL"} "${PLAN_ARGS[@]}" -o _transform.json)
+  dry "$(tool_bin mapper)" "${plan_cmd[@]:1}"
+  plan_file=_transform.json
 else
   mapfile -t parts < <(fs_parts "$OUTPUT/stats")
   fs_cat "${parts[@]}" > "$tmp/stats.jsonl"
@@ -68,13 +75,13 @@ fi
 log "step 3/3: TFRecords → $OUTPUT/tfrecords"
 tf_reducers=()
 [ ${#SHUFFLE_ARGS[@]} -gt 0 ] && tf_reducers=(--reducers "$REDUCERS")
-bash "$HJ_DIR/to-tfrecords.sh" "${common[@]}" --output "$OUTPUT/tfrecords" --plan "$tmp/_transform.json" \
+bash "$HJ_DIR/to-tfrecords.sh" "${common[@]}" --output "$OUTPUT/tfrecords" --plan "$plan_file" \
   "${SHUFFLE_ARGS[@]}" "${tf_reducers[@]}" "${pass[@]}"
 
 if [ "$TRAIN_SET" = 1 ]; then
   # shellcheck disable=SC2086
   log "step 4: training on $data → $model"
   train_cmd=(trainer train --data "$data" --model "$model" $TRAIN)
-  if [ "$DRY_RUN" = 1 ]; then printf '%q ' "${train_cmd[@]}"; echo; else tool "${train_cmd[@]}"; fi
+  if [ "$DRY_RUN" = 1 ]; then dry "$(tool_bin trainer)" "${train_cmd[@]:1}"; else tool "${train_cmd[@]}"; fi
 fi
 log "done: $OUTPUT"

@@ -26,8 +26,10 @@ if step_needed "$OUTPUT" _SUCCESS "$fp"; then
   # The model travels as an archive of its two files (the scorer needs neither model.pt nor libtorch).
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  tar -C "$MODEL" -czf "$tmp/model.tgz" model.json weights.bin
-  streaming "${GENERIC[@]}" -archives "$ARCHIVE#bin,$tmp/model.tgz#model" \
+  model_tgz=$tmp/model.tgz
+  if [ "$DRY_RUN" = 1 ]; then model_tgz=model.tgz; dry tar -C "$MODEL" -czf model.tgz model.json weights.bin
+  else tar -C "$MODEL" -czf "$model_tgz" model.json weights.bin; fi
+  streaming "${GENERIC[@]}" -archives "$ARCHIVE#bin,$model_tgz#model" \
     -input "$INPUT" -output "$OUTPUT" \
     -mapper "bin/mapper predict --model model --max-bad-fraction $MAX_BAD${COLUMNS:+ --columns $(q "$COLUMNS")}" -numReduceTasks 0
   step_started "$OUTPUT" "$fp"

@@ -14,12 +14,12 @@ parse_extra() {
   esac
 }
 parse_args "$@"
-[ -f "$PLAN" ] || die "--plan $PLAN: no such file (build it with 'mapper plan')"
+[ -f "$PLAN" ] || [ "$DRY_RUN" = 1 ] || die "--plan $PLAN: no such file (build it with 'mapper plan')"
 # A truncated plan fails here, not in every map task.
 [ "$DRY_RUN" = 1 ] || { [ "$(tr -d ' \n\r\t' < "$PLAN" | tail -c 1)" = "}" ] && grep -q '"features"' "$PLAN" ; } || die "--plan $PLAN: not a complete transform plan (empty or truncated)"
 setup_runner
 generic_options "${JOB_NAME:-streaming to-tfrecords $(basename "$INPUT")}"
-compression=$(sed -n 's/^  "compression": "\(.*\)",*$/\1/p' "$PLAN")
+compression=$(sed -n 's/^  "compression": "\(.*\)",*$/\1/p' "$PLAN" 2>/dev/null || true)   # (a --dry-run plan may not exist yet)
 
 fp=$(step_fingerprint to-tfrecords "$(sha256sum < "$PLAN")" "$SHUFFLE" "$SEED" "$REDUCERS" "$MAX_BAD")
 if step_needed "$OUTPUT" _manifest.json "$fp"; then
@@ -34,7 +34,12 @@ if step_needed "$OUTPUT" _manifest.json "$fp"; then
       -mapper "bin/mapper transform --max-bad-fraction $MAX_BAD" -numReduceTasks 0
   fi
   if [ "$DRY_RUN" = 1 ]; then
-    echo "# then: cat $OUTPUT/part-* | mapper manifest > _manifest.json; put _transform.json and _manifest.json into $OUTPUT/"
+    # The text part files (part-0*) hold the manifest lines; the shards are part-m-*/part-r-*.
+    out=$(printf %q "$OUTPUT")
+    echo "$(fs_cmd cat) $out/part-0* | $(printf %q "$(tool_bin mapper)") manifest --compression ${compression:-gzip} -o _manifest.json"
+    echo "$(fs_cmd rm) $out/part-0*"
+    echo "$(fs_cmd put) $(printf %q "$PLAN") $out/_transform.json"
+    echo "$(fs_cmd put) _manifest.json $out/_manifest.json"
     exit 0
   fi
   step_started "$OUTPUT" "$fp"

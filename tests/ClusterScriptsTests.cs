@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 namespace Streaming.Tests;
 
 /// <summary>
@@ -115,6 +116,79 @@ public class ClusterScriptsTests(string version)
         var empty = Script("column-stats.sh", "--input", "/data/weather.csv", "--output", "/out/empty");
         Assert.That(empty.ExitCode, Is.EqualTo(0), empty.Stderr);
         Assert.That(File.Exists(Path.Combine(_root, "out", "empty", "_SUCCESS")));
+    }
+
+    /// <summary>
+    /// The README's cluster example (hadoop-jobs/README.md "## Example", taken from the file), with --dry-run on a
+    /// machine with no Hadoop client: its output, replayed on the (fake) cluster, reads the header, runs both jobs and
+    /// writes the plan and the manifest.
+    /// </summary>
+    [Test]
+    public void TheReadmeClusterExampleDryRunReplays()
+    {
+        var readme = File.ReadAllText(Path.Combine(Repo.Root, "hadoop-jobs", "README.md"));
+        var example = readme[readme.IndexOf("## Example", StringComparison.Ordinal)..];
+        example = example[(example.IndexOf("```bash\n", StringComparison.Ordinal) + 8)..];
+        example = example[..example.IndexOf("```", StringComparison.Ordinal)].Replace("\\\n", " ").Trim();
+        Assert.That(example, Does.StartWith("hadoop-jobs/pipeline.sh "));
+        var args = Regex.Split(example["hadoop-jobs/pipeline.sh ".Length..], @"\s+");
+        var input = args[Array.IndexOf(args, "--input") + 1];
+        var output = args[Array.IndexOf(args, "--output") + 1];
+        Directory.CreateDirectory(Path.Combine(_root, input.Trim('/')));
+        File.Copy(Repo.Data("blackfriday_sample.csv"), Path.Combine(_root, input.Trim('/'), "part-1.csv"));
+        var dry = Proc.Run("/bin/bash", [Path.Combine(Repo.Root, "hadoop-jobs", "pipeline.sh"), .. args, "--dry-run"],
+            null, new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["STREAMING_ARCHIVE_URI"] = "hdfs:///apps/bin", ["STREAMING_TOOLS"] = Pipeline.BinDir });
+        Assert.That(dry.ExitCode, Is.EqualTo(0), dry.Stderr);
+        Assert.That(dry.Stdout, Does.StartWith("COLUMNS=$("), "the header is read when the commands are replayed");
+        var work = Repo.TempDir("replay-readme-" + version);
+        var home = Path.Combine(work, "hadoop");
+        Directory.CreateDirectory(Path.Combine(home, "share", "hadoop", "tools", "lib"));
+        File.WriteAllText(Path.Combine(home, "share", "hadoop", "tools", "lib", $"hadoop-streaming-{version}.jar"), "");
+        File.WriteAllText(Path.Combine(work, "replay.sh"), "set -euo pipefail\n" + dry.Stdout);
+        var replay = Proc.Run("/bin/bash", [Path.Combine(work, "replay.sh")], null, new Dictionary<string, string>
+        {
+            ["PATH"] = Path.Combine(Repo.Root, "tests", "fakes") + ":/usr/bin:/bin", ["HADOOP_HOME"] = home,
+            ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner,
+        }, cwd: work);
+        Assert.That(replay.ExitCode, Is.EqualTo(0), replay.Stderr + replay.Stdout);
+        var manifest = JobManifestFile(Path.Combine(_root, output.Trim('/'), "tfrecords"));
+        Assert.That(manifest, Does.Contain("\"rows_read\": 19280"));
+        Assert.That(File.ReadAllText(Path.Combine(work, "_transform.json")), Does.Contain("\"User_ID\"").And.Contain("\"Purchase\""));
+    }
+
+    private static string JobManifestFile(string dir) => File.ReadAllText(Path.Combine(dir, "_manifest.json"));
+
+    /// <summary>
+    /// --dry-run on a machine with no Hadoop client prints commands that, replayed as they are on a (fake) cluster,
+    /// do the whole job: both streaming jobs (the versioned jar found at replay time), the plan and the manifest steps.
+    /// </summary>
+    [Test]
+    public void DryRunNeedsNoHadoopAndItsOutputReplays()
+    {
+        var dry = Proc.Run("/bin/bash", [Path.Combine(Repo.Root, "hadoop-jobs", "pipeline.sh"), "--dry-run", .. Pipeline_("--columns", "date,precipitation,temp_max,temp_min,wind,weather", "--reducers", "2")],
+            null, new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["STREAMING_ARCHIVE_URI"] = "hdfs:///apps/bin", ["STREAMING_TOOLS"] = Pipeline.BinDir });
+        Assert.That(dry.ExitCode, Is.EqualTo(0), dry.Stderr);
+        Assert.That(dry.Stdout, Does.Not.Match(@"/tmp/tmp\.").And.Not.Contain("hadoop-streaming.jar "), "no mktemp files (gone when the script exits), no unversioned jar name");
+        Assert.That(dry.Stdout, Does.Contain("hadoop jar \"$(ls "));
+        Assert.That(File.Exists(Path.Combine(_root, ".calls")), Is.False, "nothing ran");
+
+        // Replay in a directory of its own, with a Hadoop 3-style versioned jar under HADOOP_HOME.
+        var work = Repo.TempDir("replay-" + version);
+        var home = Path.Combine(work, "hadoop");
+        Directory.CreateDirectory(Path.Combine(home, "share", "hadoop", "tools", "lib"));
+        File.WriteAllText(Path.Combine(home, "share", "hadoop", "tools", "lib", $"hadoop-streaming-{version}.jar"), "");
+        File.WriteAllText(Path.Combine(work, "replay.sh"), "set -euo pipefail\n" + dry.Stdout);
+        var replay = Proc.Run("/bin/bash", [Path.Combine(work, "replay.sh")], null, new Dictionary<string, string>
+        {
+            ["PATH"] = Path.Combine(Repo.Root, "tests", "fakes") + ":/usr/bin:/bin", ["HADOOP_HOME"] = home,
+            ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner,
+        }, cwd: work);
+        Assert.That(replay.ExitCode, Is.EqualTo(0), replay.Stderr + replay.Stdout);
+        var tfrecords = Path.Combine(_root, "out", "w", "tfrecords");
+        Assert.That(File.ReadAllText(Path.Combine(tfrecords, "_manifest.json")), Does.Contain("\"records\": 1461"));
+        Assert.That(File.Exists(Path.Combine(tfrecords, "_transform.json")));
+        Assert.That(Directory.GetFiles(tfrecords, "part-0*"), Is.Empty, "the text part files went into the manifest");
+        Assert.That(File.ReadAllText(Path.Combine(_root, ".calls")), Does.Contain($"hadoop jar {home}/share/hadoop/tools/lib/hadoop-streaming-{version}.jar"));
     }
 }
 
