@@ -87,6 +87,43 @@ public class ClusterScriptsTests(string version)
         Assert.That(r.Stderr, Does.Contain("a file-system or client command failed (exit 255"));
     }
 
+    /// <summary>
+    /// Every way a script can end is one of README's exit codes (0 ok, 1 job failed, 2 usage/configuration, 3 I/O):
+    /// the literal exits in the scripts, and each script run into a bad option, a failing file-system command
+    /// (FsShell's 255) at each step that uses one, a missing input, and a failing job.
+    /// </summary>
+    [Test]
+    public void EveryScriptEndsWithADocumentedExitCode()
+    {
+        var scripts = Directory.GetFiles(Path.Combine(Repo.Root, "hadoop-jobs"), "*.sh");
+        foreach (var f in scripts)
+        {
+            var text = File.ReadAllText(f);
+            foreach (Match m in Regex.Matches(text, @"\bexit\s+(\d+)"))
+                Assert.That(int.Parse(m.Groups[1].Value), Is.InRange(0, 3), $"{Path.GetFileName(f)}: {m.Value}");
+            if (Path.GetFileName(f) is not ("lib.sh" or "common-args.sh"))
+                Assert.That(text, Does.Contain("lib.sh"), $"{Path.GetFileName(f)} sources lib.sh (its ERR trap maps other codes to 3)");
+        }
+        var runs = new List<(string Script, string? Failing, string[] Args)>();
+        foreach (var fail in new string?[] { null, "-ls", "-test", "-cat", "-put", "-rm", "-mkdir", "-text", "-stat" })
+        {
+            runs.Add(("column-stats.sh", fail, ["--input", "/data/weather.csv", "--output", "/out/s-" + fail]));
+            runs.Add(("pipeline.sh", fail, Pipeline_("--output", "hdfs://nn:8020/out/p-" + fail)));
+        }
+        runs.Add(("pipeline.sh", null, ["--bogus"]));
+        runs.Add(("to-tfrecords.sh", null, ["--input", "/data/weather.csv", "--output", "/out/t", "--plan", "/nonexistent/_transform.json"]));
+        runs.Add(("column-stats.sh", null, ["--input", "/data/missing.csv", "--output", "/out/m", "--columns", "a,b"]));
+        runs.Add(("score.sh", null, ["--input", "/data/weather.csv", "--output", "/out/sc", "--model", "/nonexistent"]));
+        var codes = new Dictionary<int, int>();
+        foreach (var (script, failing, args) in runs)
+        {
+            var r = ScriptWithFailing(script, failing, args);
+            Assert.That(r.ExitCode, Is.InRange(0, 3), $"{script} {string.Join(' ', args)} (failing {failing ?? "nothing"}): {r.Stderr}");
+            codes[r.ExitCode] = codes.GetValueOrDefault(r.ExitCode) + 1;
+        }
+        Assert.That(codes.Keys, Is.SupersetOf(new[] { 0, 1, 2, 3 }), "the runs reach every documented code: " + string.Join(", ", codes));
+    }
+
     [Test]
     public void AForeignOutputDirectoryIsNeverTouched()
     {
