@@ -173,20 +173,10 @@ public class ClusterScriptsTests(string version)
         var output = args[Array.IndexOf(args, "--output") + 1];
         Directory.CreateDirectory(Path.Combine(_root, input.Trim('/')));
         File.Copy(Repo.Data("blackfriday_sample.csv"), Path.Combine(_root, input.Trim('/'), "part-1.csv"));
-        var dry = Proc.Run("/bin/bash", [Path.Combine(Repo.Root, "hadoop-jobs", "pipeline.sh"), .. args, "--dry-run"],
-            null, new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["STREAMING_ARCHIVE_URI"] = "hdfs:///apps/bin", ["STREAMING_TOOLS"] = Pipeline.BinDir });
+        var dry = DryRun(args);
         Assert.That(dry.ExitCode, Is.EqualTo(0), dry.Stderr);
         Assert.That(dry.Stdout, Does.StartWith("COLUMNS=$("), "the header is read when the commands are replayed");
-        var work = Repo.TempDir("replay-readme-" + version);
-        var home = Path.Combine(work, "hadoop");
-        Directory.CreateDirectory(Path.Combine(home, "share", "hadoop", "tools", "lib"));
-        File.WriteAllText(Path.Combine(home, "share", "hadoop", "tools", "lib", $"hadoop-streaming-{version}.jar"), "");
-        File.WriteAllText(Path.Combine(work, "replay.sh"), "set -euo pipefail\n" + dry.Stdout);
-        var replay = Proc.Run("/bin/bash", [Path.Combine(work, "replay.sh")], null, new Dictionary<string, string>
-        {
-            ["PATH"] = Path.Combine(Repo.Root, "tests", "fakes") + ":/usr/bin:/bin", ["HADOOP_HOME"] = home,
-            ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner,
-        }, cwd: work);
+        var (replay, work, _) = Replay(dry.Stdout, "replay-readme");
         Assert.That(replay.ExitCode, Is.EqualTo(0), replay.Stderr + replay.Stdout);
         var manifest = JobManifestFile(Path.Combine(_root, output.Trim('/'), "tfrecords"));
         Assert.That(manifest, Does.Contain("\"rows_read\": 19280"));
@@ -195,6 +185,29 @@ public class ClusterScriptsTests(string version)
 
     private static string JobManifestFile(string dir) => File.ReadAllText(Path.Combine(dir, "_manifest.json"));
 
+    /// <summary>pipeline.sh --dry-run with no Hadoop client on PATH.</summary>
+    private static ProcResult DryRun(IEnumerable<string> args) =>
+        Proc.Run("/bin/bash", [Path.Combine(Repo.Root, "hadoop-jobs", "pipeline.sh"), .. args, "--dry-run"],
+            null, new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["STREAMING_ARCHIVE_URI"] = "hdfs:///apps/bin", ["STREAMING_TOOLS"] = Pipeline.BinDir });
+
+    /// <summary>Runs a dry run's output as a script in a directory of its own, on the fake cluster, with a Hadoop 3-style
+    /// versioned jar under HADOOP_HOME; returns the result and the directory.</summary>
+    private (ProcResult Result, string Work, string Home) Replay(string printed, string name)
+    {
+        var work = Repo.TempDir(name + "-" + version);
+        var home = Path.Combine(work, "hadoop");
+        Directory.CreateDirectory(Path.Combine(home, "share", "hadoop", "tools", "lib"));
+        File.WriteAllText(Path.Combine(home, "share", "hadoop", "tools", "lib", $"hadoop-streaming-{version}.jar"), "");
+        File.WriteAllText(Path.Combine(work, "replay.sh"), "set -euo pipefail\n" + printed);
+        var r = Proc.Run("/bin/bash", [Path.Combine(work, "replay.sh")], null, new Dictionary<string, string>
+        {
+            ["PATH"] = Path.Combine(Repo.Root, "tests", "fakes") + ":/usr/bin:/bin", ["HADOOP_HOME"] = home,
+            ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner,
+        }, cwd: work);
+        return (r, work, home);
+    }
+
+
     /// <summary>
     /// --dry-run on a machine with no Hadoop client prints commands that, replayed as they are on a (fake) cluster,
     /// do the whole job: both streaming jobs (the versioned jar found at replay time), the plan and the manifest steps.
@@ -202,24 +215,13 @@ public class ClusterScriptsTests(string version)
     [Test]
     public void DryRunNeedsNoHadoopAndItsOutputReplays()
     {
-        var dry = Proc.Run("/bin/bash", [Path.Combine(Repo.Root, "hadoop-jobs", "pipeline.sh"), "--dry-run", .. Pipeline_("--columns", "date,precipitation,temp_max,temp_min,wind,weather", "--reducers", "2")],
-            null, new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["STREAMING_ARCHIVE_URI"] = "hdfs:///apps/bin", ["STREAMING_TOOLS"] = Pipeline.BinDir });
+        var dry = DryRun(Pipeline_("--columns", "date,precipitation,temp_max,temp_min,wind,weather", "--reducers", "2"));
         Assert.That(dry.ExitCode, Is.EqualTo(0), dry.Stderr);
         Assert.That(dry.Stdout, Does.Not.Match(@"/tmp/tmp\.").And.Not.Contain("hadoop-streaming.jar "), "no mktemp files (gone when the script exits), no unversioned jar name");
         Assert.That(dry.Stdout, Does.Contain("hadoop jar \"$(ls "));
         Assert.That(File.Exists(Path.Combine(_root, ".calls")), Is.False, "nothing ran");
 
-        // Replay in a directory of its own, with a Hadoop 3-style versioned jar under HADOOP_HOME.
-        var work = Repo.TempDir("replay-" + version);
-        var home = Path.Combine(work, "hadoop");
-        Directory.CreateDirectory(Path.Combine(home, "share", "hadoop", "tools", "lib"));
-        File.WriteAllText(Path.Combine(home, "share", "hadoop", "tools", "lib", $"hadoop-streaming-{version}.jar"), "");
-        File.WriteAllText(Path.Combine(work, "replay.sh"), "set -euo pipefail\n" + dry.Stdout);
-        var replay = Proc.Run("/bin/bash", [Path.Combine(work, "replay.sh")], null, new Dictionary<string, string>
-        {
-            ["PATH"] = Path.Combine(Repo.Root, "tests", "fakes") + ":/usr/bin:/bin", ["HADOOP_HOME"] = home,
-            ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner,
-        }, cwd: work);
+        var (replay, _, home) = Replay(dry.Stdout, "replay");
         Assert.That(replay.ExitCode, Is.EqualTo(0), replay.Stderr + replay.Stdout);
         var tfrecords = Path.Combine(_root, "out", "w", "tfrecords");
         Assert.That(File.ReadAllText(Path.Combine(tfrecords, "_manifest.json")), Does.Contain("\"records\": 1461"));
