@@ -153,12 +153,13 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
             set.ForEachRecord(shard, record =>
             {
                 index++;
-                if (side != SplitSide.Both && split.IsValidation(shard.Name, index) != (side == SplitSide.Validation)) return;
+                bool validation = split.IsValidation(shard.Name, index);   // one hash a record
+                if (side != SplitSide.Both && validation != (side == SplitSide.Validation)) return;
                 int n = block.Count;
                 try { decoder.Decode(record, block.NumericRow(n), block.IndexRow(n), out block.Labels[n]); }
                 catch (DataException e) { throw new DataException($"{set.Directory}/{shard.Name} record {index}: {e.Message}"); }
                 block.Ids[n] = ((long)ordinal << 40) | index;
-                block.Validation[n] = side == SplitSide.Both && split.IsValidation(shard.Name, index);
+                block.Validation[n] = validation;
                 block.Count = n + 1;
                 if (block.Count == block.Capacity) { queue.Add(block, cancel); block = rent(); }
             });

@@ -40,7 +40,7 @@ public static class ReadCommand
             var set = ShardSet.Open(source, path);
             var layout = new FeatureLayout(set.LoadPlan());
             var sw = Stopwatch.StartNew();
-            var (train, _) = TrainingInputs.Open(set, null, layout, 0, options, log);
+            var (train, _) = TrainingInputs.Open(set, null, layout, 0, options, TrainingInputs.InMemory(set, layout, options), log);
             double load = sw.Elapsed.TotalSeconds;
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {

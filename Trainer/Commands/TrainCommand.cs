@@ -93,13 +93,15 @@ public static class TrainCommand
                     throw new ConfigException($"{validationLocation} was transformed with a different plan than {dataLocation}");
             }
             var layout = new FeatureLayout(plan);
+            bool inMemory = TrainingInputs.InMemory(set, layout, options);
             var policy = checkpoint is var (cp, every, resume)
-                ? new CheckpointPolicy(cp, Checkpoint.Key(dataLocation, validationLocation, fraction, TrainingInputs.InMemory(set, layout, options) ? "memory" : "stream", options), every, resume)
+                ? new CheckpointPolicy(cp, Checkpoint.Key(dataLocation, validationLocation, fraction, inMemory ? "memory" : "stream", options), every,
+                    resume ? Checkpoint.Load(cp) : null)
                 : null;
             // A foreign checkpoint is a configuration error: said before any record is read.
-            if (policy is { Resume: true } && Checkpoint.Load(policy.Path) is { } found && found.RunKey != policy.RunKey)
+            if (policy?.Resumed is { } found && found.RunKey != policy.RunKey)
                 throw new ConfigException($"{policy.Path} belongs to another run (other data or options): remove it, or resume with the options it was made with");
-            var (train, validation) = TrainingInputs.Open(set, vset, layout, fraction, options, log);
+            var (train, validation) = TrainingInputs.Open(set, vset, layout, fraction, options, inMemory, log);
             return Train(dataLocation, modelDir, plan, layout, train, validation, options, threads, deviceOption, log, progress, policy);
         }
         finally

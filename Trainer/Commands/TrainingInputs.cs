@@ -27,13 +27,14 @@ public static class TrainingInputs
         };
     }
 
+    /// <param name="inMemory">From <see cref="InMemory"/>.</param>
     public static (IExampleSource Train, IExampleSource? Validation) Open(ShardSet set, ShardSet? validationSet, FeatureLayout layout,
-        double fraction, TrainOptions o, ILogger log)
+        double fraction, TrainOptions o, bool inMemory, ILogger log)
     {
         long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         var probe = new ShardStream(set, layout, ValidationSplit.None, SplitSide.Train);
         long? records = set.Manifest?.Shards.Sum(s => s.Records);
-        if (InMemory(set, layout, o))
+        if (inMemory)
         {
             var loader = new ShardLoader(layout, log);
             var seed = (ulong)o.Seed;

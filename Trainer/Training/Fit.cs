@@ -31,8 +31,8 @@ public sealed record TrainOptions
     public int Patience { get; init; } = 3;
 }
 
-/// <summary>Where checkpoints go, how often mid-epoch, and whether to continue from one (<c>--resume</c>).</summary>
-public sealed record CheckpointPolicy(string Path, string RunKey, TimeSpan Every, bool Resume);
+/// <summary>Where checkpoints go, how often mid-epoch, and the checkpoint to continue from (<c>--resume</c>), already read and matched.</summary>
+public sealed record CheckpointPolicy(string Path, string RunKey, TimeSpan Every, Checkpoint? Resumed);
 
 public sealed record EpochResult(int Epoch, double TrainLoss, Dictionary<string, double> Validation, double SamplesPerSecond, double Seconds);
 
@@ -93,18 +93,16 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
         int firstEpoch = 1;
         long skip = 0, resumedSeen = 0;
         double resumedLoss = 0;
-        var resumed = checkpoints is { Resume: true } ? Checkpoint.Load(checkpoints.Path) : null;
+        var resumed = checkpoints?.Resumed;
         if (resumed is not null)
         {
-            if (resumed.RunKey != checkpoints!.RunKey)
-                throw new Streaming.Contract.ConfigException($"{checkpoints.Path} belongs to another run (other data or options): remove it, or resume with the options it was made with");
             opt.Import(resumed.Values, resumed.ExpAvg, resumed.ExpAvgSq, resumed.Step);
             using (var rng = torch.tensor(resumed.RngState)) torch.random.set_rng_state(rng);
             history.AddRange(resumed.History);
             (best, bestEpoch, sinceBest) = (resumed.Best, resumed.BestEpoch, resumed.SinceBest);
             if (resumed.BestWeights is not null) bestWeights = Unflatten(model, resumed.BestWeights);
             (firstEpoch, skip, resumedSeen, resumedLoss) = (resumed.Epoch, resumed.Batches, resumed.Seen, resumed.LossSum);
-            log.LogInformation("resuming from {Path}: epoch {Epoch}, after batch {Batch:N0}", checkpoints.Path, resumed.Epoch, resumed.Batches);
+            log.LogInformation("resuming from {Path}: epoch {Epoch}, after batch {Batch:N0}", checkpoints!.Path, resumed.Epoch, resumed.Batches);
         }
         var lastCheckpoint = Stopwatch.StartNew();
         void Save(int epoch, long batches, long seen, double lossSum)
