@@ -11,14 +11,15 @@ public static class StatsJob
 
     public sealed record Result(ProcResult Process, string OutputDir, Dictionary<string, ColumnStats> Columns, Dictionary<string, JsonElement> Json, JsonDocument Counters);
 
-    public static Result Run(string input, string mapperArgs, long blockSize, int reducers = 2, string extraRunnerArg = "")
+    public static Result Run(string input, string mapperArgs, long blockSize, int reducers = 2, bool combiner = true)
     {
         var dir = Repo.TempDir("stats");
         var outDir = Path.Combine(dir, "out");
         var counters = Path.Combine(dir, "counters.json");
         var args = new List<string> { "-D", $"fs.local.block.size={blockSize}", "-input", input, "-output", outDir,
-            "-mapper", $"'{Repo.Mapper}' stats {mapperArgs}", "-combiner", $"'{Repo.Reducer}' stats", "-reducer", $"'{Repo.Reducer}' stats",
+            "-mapper", $"'{Repo.Mapper}' stats {mapperArgs}", "-reducer", $"'{Repo.Reducer}' stats",
             "-numReduceTasks", reducers.ToString(), "-countersFile", counters };
+        if (combiner) args.AddRange(["-combiner", $"'{Repo.Reducer}' stats"]);
         var p = Proc.Run(Repo.Runner, args);
         Assert.That(p.ExitCode, Is.EqualTo(0), p.Stderr);
         var lines = Directory.GetFiles(outDir, "part-*").Order().SelectMany(File.ReadLines).ToList();

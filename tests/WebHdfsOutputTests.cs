@@ -23,7 +23,7 @@ public class WebHdfsOutputTests
             File.ReadAllBytes(Repo.Data("seattle-weather.csv")), env);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
         var path = "/out/_temporary/1/_temporary/attempt_1_0001_m_000002_0/part-m-00002.tfrecord.gz";
-        Assert.That(server.Files, Does.Contain(path));
+        Assert.That(server.Files, Is.EqualTo(new[] { path }), "the shard under its name, no temporary left beside it");
         Assert.That(r.Stdout, Does.StartWith("part-m-00002.tfrecord.gz\t"));
         using var reader = new TfRecordReader(new MemoryStream(server[path]), "part-m-00002.tfrecord.gz", TfRecordCompression.Gzip);
         int n = 0;
@@ -31,5 +31,26 @@ public class WebHdfsOutputTests
         Assert.That(n, Is.EqualTo(1461));
         Assert.That(server.Users, Does.Contain("etl"));
         Assert.That(WebHdfsOutput.PathOf("hdfs://nn:8020/a/b"), Is.EqualTo("/a/b"));
+    }
+
+    /// <summary>A task that fails (here: over its bad-row threshold) uploads nothing: no shard, no partial, no temporary.</summary>
+    [Test]
+    public void AFailedTransformLeavesNoFileInHdfs()
+    {
+        var stats = StatsJob.Run(Repo.Data("seattle-weather.csv"), "--columns date,precipitation,temp_max,temp_min,wind,weather", 100_000);
+        var dir = Repo.TempDir("webhdfs-fail");
+        var plan = Path.Combine(dir, "_transform.json");
+        Assert.That(Proc.Run(Repo.Mapper, "plan", "--stats", stats.OutputDir, "--label", "weather", "--drop", "date", "-o", plan).ExitCode, Is.EqualTo(0));
+        using var server = new WebHdfsTestServer();
+        var env = new Dictionary<string, string>
+        {
+            ["mapreduce_task_output_dir"] = "hdfs://nn:8020/out/_temporary/1/_temporary/attempt_1_0001_m_000000_0",
+            ["mapreduce_task_partition"] = "0", ["mapreduce_task_ismap"] = "true",
+        };
+        var input = File.ReadAllText(Repo.Data("seattle-weather.csv")) + "2016-01-01,only,three\n";
+        var r = Proc.Run(Repo.Mapper, new[] { "transform", "--plan", plan, "--webhdfs", server.Active, "--max-bad-fraction", "0" },
+            Proc.Utf8(input), env);
+        Assert.That(r.ExitCode, Is.EqualTo(1), r.Stderr);
+        Assert.That(server.Files, Is.Empty, "a failed task's shard must not appear, not even half");
     }
 }

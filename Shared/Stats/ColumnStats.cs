@@ -35,15 +35,17 @@ public sealed class ColumnStats
     /// <summary>Non-missing values that do not parse as a finite invariant-culture number.</summary>
     public long NonNumeric { get => Folded()._nonNumeric; internal set => _nonNumeric = value; }
 
-    // Moments of the values that parsed as numbers (Welford; merged with Chan et al.'s parallel formula).
-    public long NumericCount { get => Folded()._numericCount; internal set => _numericCount = value; }
-    public double Mean { get => Folded()._mean; internal set => _mean = value; }
-    public double M2 { get => Folded()._m2; internal set => _m2 = value; }
+    // Moments of the values that parsed as numbers, from exact sums: the same bytes in any order (see Moments).
+    public Moments Moments { get => Folded()._moments; internal set => _moments = value; }
+    public long NumericCount => Moments.Count;
+    /// <summary>The correctly rounded mean of the numbers; NaN when there are none.</summary>
+    public double Mean => Moments.Mean ?? double.NaN;
     public double Min { get => Folded()._min; internal set => _min = value; }
     public double Max { get => Folded()._max; internal set => _max = value; }
 
-    private long _count, _missing, _nonNumeric, _numericCount;
-    private double _mean, _m2, _min = double.PositiveInfinity, _max = double.NegativeInfinity;
+    private long _count, _missing, _nonNumeric;
+    private Moments _moments = new();
+    private double _min = double.PositiveInfinity, _max = double.NegativeInfinity;
     private KllSketch _quantiles = new();
 
     public KllSketch Quantiles { get => Folded()._quantiles; internal set => _quantiles = value; }
@@ -54,8 +56,8 @@ public sealed class ColumnStats
     public bool IsNumeric => !ForcedCategorical && NonNumeric == 0 && NumericCount > 0;
     public string Kind => IsNumeric ? "numeric" : "categorical";
 
-    /// <summary>Sample standard deviation (ddof = 1, as pandas); null below two values.</summary>
-    public double? Std => NumericCount > 1 ? Math.Sqrt(M2 / (NumericCount - 1)) : null;
+    /// <summary>Sample standard deviation (ddof = 1, as pandas), correctly rounded; null below two values.</summary>
+    public double? Std => Moments.Std;
 
     public long DistinctCount => Top.Truncated ? (long)Math.Round(Distinct.Estimate()) : Top.Count;
     public bool DistinctExact => !Top.Truncated;
@@ -171,12 +173,7 @@ public sealed class ColumnStats
 
     private void AddNumber(double x, long weight)
     {
-        // Chan et al.'s update with a group of `weight` equal values (mean x, M2 0); Welford's when weight is 1.
-        long n = _numericCount + weight;
-        double delta = x - _mean;
-        _mean += delta * weight / n;
-        _m2 += delta * (x - _mean) * weight;
-        _numericCount = n;
+        _moments.Add(x, weight);
         if (x < _min) _min = x;
         if (x > _max) _max = x;
         _quantiles.Add(x, weight);
@@ -194,11 +191,7 @@ public sealed class ColumnStats
         ForcedCategorical |= other.ForcedCategorical;
         if (other.NumericCount > 0)
         {
-            long n = NumericCount + other.NumericCount;
-            double delta = other.Mean - Mean;
-            Mean += delta * other.NumericCount / n;
-            M2 += other.M2 + delta * delta * NumericCount / n * other.NumericCount;
-            NumericCount = n;
+            Moments.Merge(other.Moments);
             Min = Math.Min(Min, other.Min);
             Max = Math.Max(Max, other.Max);
             Quantiles.Merge(other.Quantiles);

@@ -37,11 +37,11 @@ public static class StatsJson
             {
                 w.WriteNumber("min", s.Min);
                 w.WriteNumber("max", s.Max);
-                WriteFinite(w, "mean", s.Mean);
+                w.WriteNumber("mean", s.Mean);   // from exact sums: finite for any finite data
                 if (s.Std is { } std) WriteFinite(w, "std", std); else w.WriteNull("std");
-                // Legal data can be too large for a finite mean or variance (|x| ≳ 1e154 squares past double): null, and why.
-                if (!double.IsFinite(s.Mean) || s.Std is { } sd && !double.IsFinite(sd))
-                    w.WriteString("overflow", "values too large for a finite mean or standard deviation in double precision");
+                // Only a spread near double's limit (|x| ~ 1e308) has a standard deviation past it: null, and why.
+                if (s.Std is { } sd && !double.IsFinite(sd))
+                    w.WriteString("overflow", "the standard deviation exceeds double precision's range");
                 w.WriteStartObject("quantiles");
                 var qs = s.Quantiles.Quantiles(ColumnStats.QuantileLevels)!;
                 for (int i = 0; i < qs.Length; i++)
@@ -66,8 +66,9 @@ public static class StatsJson
             w.WriteNumber("numeric_count", s.NumericCount);
             if (s.NumericCount > 0)
             {
-                WriteFinite(w, "mean", s.Mean);
-                WriteFinite(w, "m2", s.M2);
+                var (sum, squares) = s.Moments.State;
+                w.WriteString("sum", sum);
+                w.WriteString("sum_squares", squares);
                 w.WriteNumber("min", s.Min);
                 w.WriteNumber("max", s.Max);
             }
@@ -104,13 +105,12 @@ public static class StatsJson
                 Count = r.GetProperty("count").GetInt64(),
                 Missing = r.GetProperty("missing").GetInt64(),
                 NonNumeric = r.GetProperty("non_numeric").GetInt64(),
-                NumericCount = st.GetProperty("numeric_count").GetInt64(),
             };
             s.MarkFolded();   // the numeric fields below are complete: the table restored after them is not to be folded in
-            if (s.NumericCount > 0)
+            long numericCount = st.GetProperty("numeric_count").GetInt64();
+            if (numericCount > 0)
             {
-                s.Mean = FiniteOr(st.GetProperty("mean"), double.NaN);
-                s.M2 = FiniteOr(st.GetProperty("m2"), double.PositiveInfinity);
+                s.Moments = Moments.FromState(numericCount, st.GetProperty("sum").GetString()!, st.GetProperty("sum_squares").GetString()!);
                 s.Min = st.GetProperty("min").GetDouble();
                 s.Max = st.GetProperty("max").GetDouble();
             }
@@ -158,6 +158,4 @@ public static class StatsJson
     {
         if (double.IsFinite(value)) w.WriteNumber(name, value); else w.WriteNull(name);
     }
-
-    private static double FiniteOr(JsonElement e, double overflowed) => e.ValueKind == JsonValueKind.Null ? overflowed : e.GetDouble();
 }

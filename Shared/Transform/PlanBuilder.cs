@@ -90,8 +90,8 @@ public static class PlanBuilder
         (double offset, double factor) = scale switch
         {
             "minmax" => (s.Min, s.Max > s.Min ? 1.0 / (s.Max - s.Min) : 0.0),
-            "zscore" when !double.IsFinite(s.Mean) || s.Std is { } big && !double.IsFinite(big) =>
-                throw new ConfigException($"column '{s.Name}': its values are too large for a finite mean or standard deviation: scale it with --scale minmax or none"),
+            "zscore" when s.Std is { } big && !double.IsFinite(big) =>
+                throw new ConfigException($"column '{s.Name}': its standard deviation is beyond double precision's range: scale it with --scale minmax or none"),
             "zscore" => (s.Mean, s.Std is { } sd && sd > 0 ? 1.0 / sd : 0.0),
             "none" => (0.0, 1.0),
             _ => throw new ConfigException($"--scale for '{s.Name}' must be minmax|zscore|none, got '{scale}'"),

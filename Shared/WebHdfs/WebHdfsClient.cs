@@ -180,7 +180,7 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         });
     }
 
-    /// <summary>A writable stream whose bytes are uploaded with CREATE when it is disposed (spooled to a local temp file, so the upload can be retried).</summary>
+    /// <summary>A pending output: uploaded (CREATE to a temporary name, then RENAME) when it is committed and disposed; see UploadStream.</summary>
     public Stream OpenWrite(string path) => new UploadStream(this, path);
 
     // ---------------------------------------------------------------- plumbing
@@ -413,13 +413,20 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
         public override long Position { get => _pos; set => throw new NotSupportedException(); }
     }
 
-    /// <summary>Spools to a temporary file; on dispose uploads it (re-reading it from the start on each retry).</summary>
-    private sealed class UploadStream(WebHdfsClient c, string path) : Contract.ForwardStream
+    /// <summary>
+    /// A pending output (<see cref="Contract.OutputFiles.IPendingOutput"/>): spooled to a local temporary file; on
+    /// disposal, when committed, uploaded to a hidden temporary name beside the target (re-read from the start on each
+    /// retry) and renamed onto it, so a reader never sees a half-uploaded file under the real name (HDFS shows a file
+    /// being written with its finished blocks); uncommitted, nothing is uploaded.
+    /// </summary>
+    private sealed class UploadStream(WebHdfsClient c, string path) : Contract.ForwardStream, Contract.OutputFiles.IPendingOutput
     {
         private readonly FileStream _spool = new(
             System.IO.Path.Combine(System.IO.Path.GetTempPath(), "webhdfs-upload-" + Guid.NewGuid().ToString("N")),
             FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-        private bool _done;
+        private bool _done, _committed;
+
+        public void Commit() => _committed = true;
 
         public override bool CanWrite => true;
         public override void Write(byte[] buffer, int offset, int count) => _spool.Write(buffer, offset, count);
@@ -432,12 +439,26 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
                 _done = true;
                 try
                 {
-                    _spool.Flush();
-                    c.Create(path, () => { _spool.Position = 0; return new Borrowed(_spool); });
+                    if (_committed) Upload();
                 }
                 finally { _spool.Dispose(); }
             }
             base.Dispose(disposing);
+        }
+
+        private void Upload()
+        {
+            _spool.Flush();
+            int slash = path.LastIndexOf('/');
+            // A dot name: Hadoop's input formats skip hidden files, so even a leftover temporary is never read as data.
+            string pending = path[..(slash + 1)] + "." + path[(slash + 1)..] + ".tmp-" + Guid.NewGuid().ToString("N")[..12];
+            c.Create(pending, () => { _spool.Position = 0; return new Borrowed(_spool); });
+            // RENAME does not replace: a file already there (an earlier attempt's, committed) is removed first.
+            if (!c.Rename(pending, path) && !(c.Delete(path) && c.Rename(pending, path)))
+            {
+                try { c.Delete(pending); } catch (IOException) { }   // WebHdfsException is one too
+                throw new IOException($"WebHDFS RENAME {pending} -> {path} failed: the target could not be replaced");
+            }
         }
 
         /// <summary>Reads the spool without closing it (the HTTP content disposes what it is given).</summary>
