@@ -4,18 +4,22 @@
 # gzip TFRecord shards by the local pipeline. For --cache on (every row decoded into memory) and --cache off (streamed
 # through the default shuffle buffer): examples/s of the second epoch and peak RSS (/usr/bin/time -v), so the memory
 # bound of streaming is seen beside the in-memory figure on the same data. Not a test; never in CI.
-#   scripts/bench-input.sh [--rows 5000000] [--shards 8]
+# --compression none writes the shards uncompressed (`mapper plan --compression none`): then decoding and batching are
+# measured without gzip's inflate, which alone caps a core at ~150 MB/s of records.
+#   scripts/bench-input.sh [--rows 5000000] [--shards 8] [--compression gzip|none]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROWS=5000000 SHARDS=8
+ROWS=5000000 SHARDS=8 COMPRESSION=gzip
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) ROWS=$2; shift 2 ;;
     --shards) SHARDS=$2; shift 2 ;;
+    --compression) COMPRESSION=$2; shift 2 ;;
     *) echo "bench-input.sh: error: unknown option $1" >&2; exit 2 ;;
   esac
 done
-W=scripts/bench/work/input-$ROWS
+case "$COMPRESSION" in gzip) SUFFIX= ;; none) SUFFIX=-none ;; *) echo "bench-input.sh: error: --compression must be gzip or none" >&2; exit 2 ;; esac
+W=scripts/bench/work/input-$ROWS$SUFFIX
 mkdir -p "$W"
 log() { echo "$(date -u +%H:%M:%S) bench-input: $*" >&2; }
 dotnet build scripts/LocalRunner/LocalRunner.csproj -c Release -nologo -v quiet >&2
@@ -29,7 +33,7 @@ if [ ! -f "$W/out/tfrecords/_manifest.json" ]; then
   # About SHARDS map tasks: the local runner splits the input by block size.
   block=$(( $(stat -c %s "$W/all.csv") / SHARDS + 1 ))
   STREAMING_ARCHIVE=$PWD/dist/bin bash hadoop-jobs/pipeline.sh --local --input "$W/all.csv" --output "$W/out" --label Purchase \
-    --categorical "$BF_CAT" --block-size "$block" 2>/dev/null
+    --categorical "$BF_CAT" --compression "$COMPRESSION" --block-size "$block" 2>/dev/null
   rm -f "$W/all.csv"
 fi
 shards=$(ls "$W/out/tfrecords" | grep -c tfrecord)
@@ -43,6 +47,6 @@ for cache in on off; do
   printf 'cache %s: %s examples/s (epoch 2), peak RSS %d MB; %s\n' "$cache" "$rate" $((rss / 1024)) "$buffer"
   results+=("{\"cache\": \"$cache\", \"examples_per_second\": $rate, \"peak_rss_kb\": $rss}")
 done
-printf '{"rows": %d, "shards": %d, "cores": %d, "read": [%s]}\n' "$ROWS" "$shards" "$(nproc)" "$(IFS=,; echo "${results[*]}")" \
-  > "scripts/bench/input-results-$ROWS.json"
-log "results in scripts/bench/input-results-$ROWS.json"
+printf '{"rows": %d, "shards": %d, "compression": "%s", "cores": %d, "read": [%s]}\n' "$ROWS" "$shards" "$COMPRESSION" "$(nproc)" "$(IFS=,; echo "${results[*]}")" \
+  > "scripts/bench/input-results-$ROWS$SUFFIX.json"
+log "results in scripts/bench/input-results-$ROWS$SUFFIX.json"

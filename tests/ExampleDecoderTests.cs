@@ -59,4 +59,81 @@ public class ExampleDecoderTests
         byte[] shortOneHot = [0x0A, .. Len([.. Entry("a", Floats(3f)), .. Entry("b", Ints(1)), .. Entry("c", Floats(1, 0)), .. Entry("y", Floats(7f))])];
         Assert.Throws<DataException>(() => new ExampleDecoder(layout).Decode(shortOneHot, num, idx, out _));
     }
+
+    private static byte[] Record(params (string Key, Feature Value)[] features)
+    {
+        var ex = new Example { Features = new Features() };
+        foreach (var (k, v) in features) ex.Features.Feature.Add(k, v);
+        return ex.ToByteArray();
+    }
+
+    private static Feature F(params float[] v) => new() { FloatList = new FloatList { Value = { v } } };
+    private static Feature I(long v) => new() { Int64List = new Int64List { Value = { v } } };
+
+    /// <summary>
+    /// One decoder over records whose map order changes, with unknown and long keys, multi-byte varints: the order it
+    /// remembers from the last record is a guess that is checked, never trusted.
+    /// </summary>
+    [Test]
+    public void OneDecoderFollowsAnyKeyOrderAndLongNames()
+    {
+        var layout = new FeatureLayout(Plan());
+        var dec = new ExampleDecoder(layout);
+        var num = new float[layout.NumericWidth];
+        var idx = new int[layout.IndexSlots.Count];
+        void Check(byte[] record, float a, int b, float[] c, float y)
+        {
+            dec.Decode(record, num, idx, out float label);
+            Assert.That(num, Is.EqualTo(new[] { a }.Concat(c).ToArray()));
+            Assert.That(idx[0], Is.EqualTo(b));
+            Assert.That(label, Is.EqualTo(y));
+        }
+        var longName = new string('k', 300);   // a key whose length takes a two-byte varint
+        for (int round = 0; round < 3; round++)
+        {
+            Check(Record(("a", F(1)), ("b", I(0)), ("c", F(1, 0, 0)), ("y", F(5))), 1, 0, [1, 0, 0], 5);
+            Check(Record(("a", F(2)), ("b", I(1)), ("c", F(0, 1, 0)), ("y", F(6))), 2, 1, [0, 1, 0], 6);
+            // The same names in another order: the remembered order mismatches at every position.
+            Check(Record(("y", F(7)), ("c", F(0, 0, 1)), ("b", I(2)), ("a", F(3))), 3, 2, [0, 0, 1], 7);
+            // Same lengths, other names at the remembered positions: "a" where "y" was.
+            Check(Record(("a", F(4)), ("c", F(1, 0, 0)), ("b", I(1)), ("y", F(8))), 4, 1, [1, 0, 0], 8);
+            // Unknown keys, a long one among them, are skipped wherever they are.
+            Check(Record((longName, I(300)), ("a", F(5)), ("zz", F(1, 2)), ("b", I(0)), ("c", F(0, 1, 0)), ("y", F(9))), 5, 0, [0, 1, 0], 9);
+        }
+        // An int64 label with a multi-byte varint.
+        var multi = new FeatureLayout(TransformPlan.FromJson("""
+            {"version":1,"csv":{"columns":["b","y"]},"compression":"gzip",
+             "label":{"name":"y","source_index":1,"task":"multiclass","classes":["x"]},
+             "features":[{"name":"b","source":"b","source_index":0,"type":"categorical","encoding":"index","vocabulary":[],"oov_buckets":1000}]}
+            """));
+        var d2 = new ExampleDecoder(multi);
+        var i2 = new int[1];
+        d2.Decode(Record(("b", I(999)), ("y", I(300))), [], i2, out float l2);
+        Assert.That((i2[0], l2), Is.EqualTo((999, 300f)));
+        var e = Assert.Throws<DataException>(() => d2.Decode(Record(("b", I(5000)), ("y", I(0))), [], i2, out _));
+        Assert.That(e!.Message, Does.Contain("index 5000, outside its vocabulary"));
+    }
+
+    /// <summary>Every truncation and every single-byte change of a record is decoded or refused with a DataException: never another exception.</summary>
+    [Test]
+    public void DamagedRecordsAreRefusedCleanly()
+    {
+        var layout = new FeatureLayout(Plan());
+        var dec = new ExampleDecoder(layout);
+        var num = new float[layout.NumericWidth];
+        var idx = new int[layout.IndexSlots.Count];
+        var good = Record(("a", F(1)), ("b", I(1)), ("c", F(1, 0, 0)), ("y", F(5)));
+        dec.Decode(good, num, idx, out _);
+        var rng = new Random(7);
+        var damaged = Enumerable.Range(0, good.Length).Select(n => good[..n])
+            .Concat(Enumerable.Range(0, 3000).Select(_ =>
+            {
+                var b = (byte[])good.Clone();
+                b[rng.Next(b.Length)] = (byte)rng.Next(256);
+                return b;
+            }));
+        foreach (var record in damaged)
+            try { dec.Decode(record, num, idx, out _); }
+            catch (DataException) { }
+    }
 }

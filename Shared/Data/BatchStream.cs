@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace Streaming.Data;
 
 /// <summary>
@@ -29,12 +27,12 @@ public static class BatchStream
     }
 
     /// <summary>Where a producer takes empty batches from and hands full ones to.</summary>
-    public sealed class Sink(ChannelReader<Batch> free, ChannelWriter<Batch> ready, Action<Batch>? prepare, CancellationToken cancel)
+    public sealed class Sink(BlockQueue<Batch> free, BlockQueue<Batch> ready, Action<Batch>? prepare, CancellationToken cancel)
     {
         /// <summary>An empty batch (Size 0) from the recycled set; waits while all are in use.</summary>
         public Batch Rent()
         {
-            var b = free.ReadAsync(cancel).AsTask().GetAwaiter().GetResult();
+            if (!free.TryTake(out var b, cancel)) throw new OperationCanceledException(cancel);
             b.Size = 0;
             return b;
         }
@@ -42,7 +40,7 @@ public static class BatchStream
         public void Emit(Batch b)
         {
             prepare?.Invoke(b);
-            ready.WriteAsync(b, cancel).AsTask().GetAwaiter().GetResult();
+            ready.Add(b, cancel);
         }
     }
 
@@ -52,33 +50,32 @@ public static class BatchStream
     /// </summary>
     public static IEnumerable<Batch> Pump(int batchSize, int numericWidth, int indexCount, Action<Batch>? prepare, Action<Sink, CancellationToken> produce)
     {
-        var ready = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Prefetch) { SingleReader = true, SingleWriter = true });
-        // Prefetch in the channel, one being filled, one with the consumer: no more are ever in use at once.
-        var free = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        for (int i = 0; i < Prefetch + 2; i++) free.Writer.TryWrite(new Batch(batchSize, numericWidth, indexCount));
+        var ready = new BlockQueue<Batch>(Prefetch);
+        // Prefetch in the queue, one being filled, one with the consumer: no more are ever in use at once.
+        var free = new BlockQueue<Batch>(Prefetch + 2);
         using var abandon = new CancellationTokenSource();
-        var sink = new Sink(free.Reader, ready.Writer, prepare, abandon.Token);
+        for (int i = 0; i < Prefetch + 2; i++) free.Add(new Batch(batchSize, numericWidth, indexCount), abandon.Token);
+        var sink = new Sink(free, ready, prepare, abandon.Token);
         var producer = Task.Factory.StartNew(() =>
         {
             try
             {
                 produce(sink, abandon.Token);
-                ready.Writer.Complete();
+                ready.CompleteAdding();
             }
-            catch (Exception e) { ready.Writer.Complete(e); }
+            catch (OperationCanceledException) when (abandon.IsCancellationRequested) { ready.CompleteAdding(); }
+            catch (Exception e) { ready.CompleteAdding(e); }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var reader = ready.Reader;
         Batch? held = null;
         bool finished = false;
         try
         {
-            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-                while (reader.TryRead(out var b))
-                {
-                    if (held is not null) free.Writer.TryWrite(held);
-                    held = b;
-                    yield return b;
-                }
+            while (ready.TryTake(out var b, CancellationToken.None))
+            {
+                if (held is not null) free.Add(held, CancellationToken.None);
+                held = b;
+                yield return b;
+            }
             finished = true;
         }
         finally

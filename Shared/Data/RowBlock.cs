@@ -2,7 +2,7 @@ namespace Streaming.Data;
 
 /// <summary>
 /// Decoded examples in model layout, column-wise, in a block of fixed capacity: the unit a shard reader hands to the
-/// input pipeline, and the storage of its shuffle buffer. Rows are copied, never referenced, so blocks recycle.
+/// input pipeline. Rows are copied, never referenced, so blocks recycle (the shuffle buffer stores rows packed: ShuffleBuffer).
 /// </summary>
 public sealed class RowBlock(int capacity, int numericWidth, int indexCount)
 {
@@ -19,16 +19,6 @@ public sealed class RowBlock(int capacity, int numericWidth, int indexCount)
 
     public Span<float> NumericRow(int row) => Numeric.AsSpan(row * NumericWidth, NumericWidth);
     public Span<int> IndexRow(int row) => Indices.AsSpan(row * IndexCount, IndexCount);
-
-    /// <summary>Copies row <paramref name="from"/> of <paramref name="source"/> over row <paramref name="to"/> of this block.</summary>
-    public void CopyRow(RowBlock source, int from, int to)
-    {
-        source.NumericRow(from).CopyTo(NumericRow(to));
-        source.IndexRow(from).CopyTo(IndexRow(to));
-        Labels[to] = source.Labels[from];
-        Ids[to] = source.Ids[from];
-        Validation[to] = source.Validation[from];
-    }
 
     /// <summary>Appends row <paramref name="row"/> to a batch (which must have room).</summary>
     public void AppendTo(Batch batch, int row)

@@ -12,14 +12,25 @@ public sealed record ValidationSplit(double Fraction, ulong Seed)
     public static readonly ValidationSplit None = new(0, 0);
     private readonly ulong threshold = (ulong)(Fraction * ulong.MaxValue);
 
-    public bool IsValidation(string shard, long index)
+    public bool IsValidation(string shard, long index) => ForShard(shard).IsValidation(index);
+
+    /// <summary>The split of one shard: the hashed bytes (seed, index, shard name) laid out once, only the index written per record.</summary>
+    public Shard ForShard(string shard)
     {
-        if (threshold == 0) return false;
-        Span<byte> buf = stackalloc byte[16 + 3 * shard.Length];
-        BitConverter.TryWriteBytes(buf, Seed);
-        BitConverter.TryWriteBytes(buf[8..], index);
-        int n = System.Text.Encoding.UTF8.GetBytes(shard, buf[16..]);
-        return Hash64.Of(buf[..(16 + n)]) < threshold;
+        var key = new byte[16 + System.Text.Encoding.UTF8.GetByteCount(shard)];
+        BitConverter.TryWriteBytes(key, Seed);
+        System.Text.Encoding.UTF8.GetBytes(shard, key.AsSpan(16));
+        return new Shard(key, threshold);
+    }
+
+    public readonly struct Shard(byte[] key, ulong threshold)
+    {
+        public bool IsValidation(long index)
+        {
+            if (threshold == 0) return false;
+            BitConverter.TryWriteBytes(key.AsSpan(8), index);
+            return Hash64.Of(key) < threshold;
+        }
     }
 }
 
@@ -37,11 +48,11 @@ public enum SplitSide { Train, Validation, Both }
 public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSplit split, SplitSide side)
 {
     public int CycleLength { get; init; } = 4;
-    public int BlockRows { get; init; } = 256;
+    public int BlockRows { get; init; } = 1024;
     public int QueueBlocks { get; init; } = 4;
 
     /// <summary>Bytes one buffered row takes (numeric, indices, label, id): what sizes a shuffle buffer to memory.</summary>
-    public int RowBytes => 4 * layout.NumericWidth + 4 * layout.IndexSlots.Count + 4 + 8 + 1;
+    public int RowBytes => ShuffleBuffer.RowBytes(layout.NumericWidth, layout.IndexSlots.Count);
 
     /// <summary>
     /// One epoch's batches. <paramref name="shuffleBuffer"/> 0 keeps the interleave order (evaluation); otherwise shards
@@ -55,31 +66,35 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
         return BatchStream.Pump(batchSize, layout.NumericWidth, layout.IndexSlots.Count, prepare, (sink, cancel) =>
         {
             var rng = new Random((int)(epochSeed >> 32));
-            var buffer = shuffleBuffer > 0 ? new RowBlock(shuffleBuffer, layout.NumericWidth, layout.IndexSlots.Count) : null;
+            var buffer = shuffleBuffer > 0 ? new ShuffleBuffer(shuffleBuffer, layout.NumericWidth, layout.IndexSlots.Count) : null;
             Batch? current = null;
-            void Emit(RowBlock source, int row)
+            Batch Current() => current ??= sink.Rent();
+            void Full()
             {
-                current ??= sink.Rent();
-                source.AppendTo(current, row);
-                if (current.Size == batchSize) { sink.Emit(current); current = null; }
+                if (current!.Size == batchSize) { sink.Emit(current); current = null; }
             }
+            int next = -1;   // the slot the next row will be drawn from, known one row ahead so it can be prefetched
             foreach (var (block, row) in Rows(order, cancel))
             {
-                if (buffer is null) Emit(block, row);
-                else if (buffer.Count < buffer.Capacity) buffer.CopyRow(block, row, buffer.Count++);
+                if (buffer is null) { block.AppendTo(Current(), row); Full(); }
+                else if (buffer.Count < buffer.Capacity) buffer.Add(block, row);
                 else
                 {
-                    int j = rng.Next(buffer.Capacity);
-                    Emit(buffer, j);
-                    buffer.CopyRow(block, row, j);
+                    int j = next >= 0 ? next : rng.Next(buffer.Capacity);
+                    next = rng.Next(buffer.Capacity);
+                    buffer.Prefetch(next);
+                    buffer.AppendTo(Current(), j);
+                    Full();
+                    buffer.Store(block, row, j);
                 }
             }
             if (buffer is not null)
                 for (int n = buffer.Count; n > 0; n--)
                 {
                     int j = rng.Next(n);
-                    Emit(buffer, j);
-                    buffer.CopyRow(buffer, n - 1, j);
+                    buffer.AppendTo(Current(), j);
+                    Full();
+                    buffer.Move(n - 1, j);
                 }
             if (current is { Size: > 0 }) sink.Emit(current);
         });
@@ -101,7 +116,7 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
             void OpenNext()
             {
                 int ordinal = pending.Dequeue();
-                var queue = new BlockingCollection<RowBlock>(QueueBlocks);
+                var queue = new BlockQueue<RowBlock>(QueueBlocks);
                 var task = Task.Factory.StartNew(() => Read(ordinal, queue, Rent, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 active.Add(new ShardReader(queue, task));
             }
@@ -114,7 +129,7 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
                 if (r.Block is null || r.Row == r.Block.Count)
                 {
                     if (r.Block is not null) { r.Block.Count = 0; pool.Add(r.Block); r.Block = null; }
-                    if (!r.Queue.TryTake(out var next, Timeout.Infinite, stop.Token))
+                    if (!r.Queue.TryTake(out var next, stop.Token))
                     {
                         r.Task.GetAwaiter().GetResult();   // surfaces a reader's exception (corrupt shard, I/O error)
                         active.RemoveAt(turn);
@@ -134,35 +149,41 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
         }
     }
 
-    private sealed class ShardReader(BlockingCollection<RowBlock> queue, Task task)
+    private sealed class ShardReader(BlockQueue<RowBlock> queue, Task task)
     {
-        public BlockingCollection<RowBlock> Queue { get; } = queue;
+        public BlockQueue<RowBlock> Queue { get; } = queue;
         public Task Task { get; } = task;
         public RowBlock? Block { get; set; }
         public int Row { get; set; }
     }
 
-    private void Read(int ordinal, BlockingCollection<RowBlock> queue, Func<RowBlock> rent, CancellationToken cancel)
+    private void Read(int ordinal, BlockQueue<RowBlock> queue, Func<RowBlock> rent, CancellationToken cancel)
     {
         try
         {
             var shard = set.Shards[ordinal];
             var decoder = new ExampleDecoder(layout);
+            var splitter = split.ForShard(shard.Name);
             var block = rent();
             long index = -1;
-            set.ForEachRecord(shard, record =>
+            // The handler for a bad record sits outside the per-record call: a try region inside it would keep the
+            // JIT from optimising the hot path.
+            try
             {
-                index++;
-                bool validation = split.IsValidation(shard.Name, index);   // one hash a record
-                if (side != SplitSide.Both && validation != (side == SplitSide.Validation)) return;
-                int n = block.Count;
-                try { decoder.Decode(record, block.NumericRow(n), block.IndexRow(n), out block.Labels[n]); }
-                catch (DataException e) { throw new DataException($"{set.Directory}/{shard.Name} record {index}: {e.Message}"); }
-                block.Ids[n] = ((long)ordinal << 40) | index;
-                block.Validation[n] = validation;
-                block.Count = n + 1;
-                if (block.Count == block.Capacity) { queue.Add(block, cancel); block = rent(); }
-            });
+                set.ForEachRecord(shard, record =>
+                {
+                    index++;
+                    bool validation = splitter.IsValidation(index);   // one hash a record
+                    if (side != SplitSide.Both && validation != (side == SplitSide.Validation)) return;
+                    int n = block.Count;
+                    decoder.Decode(record, block.NumericRow(n), block.IndexRow(n), out block.Labels[n]);
+                    block.Ids[n] = ((long)ordinal << 40) | index;
+                    block.Validation[n] = validation;
+                    block.Count = n + 1;
+                    if (block.Count == block.Capacity) { queue.Add(block, cancel); block = rent(); }
+                });
+            }
+            catch (DataException e) { throw new DataException($"{set.Directory}/{shard.Name} record {index}: {e.Message}"); }
             if (block.Count > 0) queue.Add(block, cancel);
         }
         finally { queue.CompleteAdding(); }
