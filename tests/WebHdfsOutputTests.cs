@@ -6,13 +6,19 @@ namespace Streaming.Tests;
 /// <summary>mapper transform writes its hdfs: shard through WebHDFS CREATE when a NameNode address is configured.</summary>
 public class WebHdfsOutputTests
 {
+    /// <summary>The weather data's statistics and plan, made by the jobs as a user would.</summary>
+    private static string WeatherPlan()
+    {
+        var stats = StatsJob.Run(Repo.Data("seattle-weather.csv"), "--columns date,precipitation,temp_max,temp_min,wind,weather", 100_000);
+        var plan = Path.Combine(Repo.TempDir("webhdfs-plan"), "_transform.json");
+        Assert.That(Proc.Run(Repo.Mapper, "plan", "--stats", stats.OutputDir, "--label", "weather", "--drop", "date", "-o", plan).ExitCode, Is.EqualTo(0));
+        return plan;
+    }
+
     [Test]
     public void TransformShardGoesToHdfsThroughWebHdfs()
     {
-        var stats = StatsJob.Run(Repo.Data("seattle-weather.csv"), "--columns date,precipitation,temp_max,temp_min,wind,weather", 100_000);
-        var dir = Repo.TempDir("webhdfs-out");
-        var plan = Path.Combine(dir, "_transform.json");
-        Assert.That(Proc.Run(Repo.Mapper, "plan", "--stats", stats.OutputDir, "--label", "weather", "--drop", "date", "-o", plan).ExitCode, Is.EqualTo(0));
+        var plan = WeatherPlan();
         using var server = new WebHdfsTestServer();
         var env = new Dictionary<string, string>
         {
@@ -37,10 +43,7 @@ public class WebHdfsOutputTests
     [Test]
     public void AFailedTransformLeavesNoFileInHdfs()
     {
-        var stats = StatsJob.Run(Repo.Data("seattle-weather.csv"), "--columns date,precipitation,temp_max,temp_min,wind,weather", 100_000);
-        var dir = Repo.TempDir("webhdfs-fail");
-        var plan = Path.Combine(dir, "_transform.json");
-        Assert.That(Proc.Run(Repo.Mapper, "plan", "--stats", stats.OutputDir, "--label", "weather", "--drop", "date", "-o", plan).ExitCode, Is.EqualTo(0));
+        var plan = WeatherPlan();
         using var server = new WebHdfsTestServer();
         var env = new Dictionary<string, string>
         {

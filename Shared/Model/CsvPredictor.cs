@@ -146,11 +146,11 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
     }
 
     /// <summary>Row k of a score array as printed: the value, P(class 1), or the most probable class.</summary>
-    public static string Format(ModelFile meta, double[] scores, int k) => meta.Spec.Kind switch
+    public static string Format(ModelFile meta, ReadOnlySpan<double> scores, int k) => meta.Spec.Kind switch
     {
         TaskKind.Regression => scores[k].ToString("R", CultureInfo.InvariantCulture),
         TaskKind.Binary => scores[k].ToString("0.######", CultureInfo.InvariantCulture),
-        _ => meta.Plan.Label!.Classes![ArgMax(scores.AsSpan(k * meta.Spec.Outputs, meta.Spec.Outputs))],
+        _ => meta.Plan.Label!.Classes![ArgMax(scores.Slice(k * meta.Spec.Outputs, meta.Spec.Outputs))],
     };
 
     private static int ArgMax(ReadOnlySpan<double> p)

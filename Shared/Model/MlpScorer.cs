@@ -79,15 +79,23 @@ public sealed class MlpScorer
     public double[] Score(Dataset data, int batchSize = 1024)
     {
         var scores = new double[data.Count * _spec.ScoreWidth];
-        var outputs = new float[batchSize * _spec.Outputs];
         int row = 0;
-        foreach (var b in BatchStream.Epoch(data, batchSize, shuffle: false, seed: 0))
+        ScoreBatches(new InMemorySource(data, 0), (b, s) => { s.CopyTo(scores.AsSpan(row * _spec.ScoreWidth)); row += b.Size; }, batchSize);
+        return scores;
+    }
+
+    /// <summary>Scores batch by batch in the source's fixed order (nothing kept: memory independent of the data).</summary>
+    public void ScoreBatches(IExampleSource data, Action<Batch, ReadOnlySpan<double>> onBatch, int batchSize = 1024)
+    {
+        var outputs = new float[batchSize * _spec.Outputs];
+        var scores = new double[batchSize * _spec.ScoreWidth];
+        foreach (var b in data.Epoch(0, batchSize, shuffle: false))
         {
             Forward(b, outputs);
-            _spec.ToScores(outputs.AsSpan(0, b.Size * _spec.Outputs), scores.AsSpan(row * _spec.ScoreWidth, b.Size * _spec.ScoreWidth));
-            row += b.Size;
+            var batchScores = scores.AsSpan(0, b.Size * _spec.ScoreWidth);
+            _spec.ToScores(outputs.AsSpan(0, b.Size * _spec.Outputs), batchScores);
+            onBatch(b, batchScores);
         }
-        return scores;
     }
 
     public static MlpScorer Load(string modelDir, out ModelFile meta)

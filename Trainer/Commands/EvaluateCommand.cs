@@ -24,8 +24,10 @@ public static class EvaluateCommand
             var log = logs.CreateLogger("trainer");
             TorchDevice.Validate(r.GetValue(device)!);
             using var engine = ModelEngine.Open(r.GetValue(model)!, "libtorch", r.GetValue(device)!, r.GetValue(threads), log);
-            var loaded = LoadShards(r.GetValue(data)!, engine.Meta, log);
-            var metrics = Metrics.Compute(engine.Meta.Spec.Kind, engine.Score(loaded), loaded.Labels, engine.Meta.Spec.Outputs);
+            using var shards = OpenShards(r.GetValue(data)!, engine.Meta, log);
+            var accumulator = new MetricsAccumulator(engine.Meta.Spec.Kind, engine.Meta.Spec.Outputs);
+            engine.ScoreBatches(shards.Source, (b, scores) => accumulator.Add(scores, b.Labels.AsSpan(0, b.Size)));
+            var metrics = accumulator.Result();
             using var w = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });
             w.WriteStartObject();
             foreach (var (k, v) in metrics) if (double.IsFinite(v)) w.WriteNumber(k, v);
@@ -37,14 +39,28 @@ public static class EvaluateCommand
         return cmd;
     }
 
-    /// <summary>Every record of a shard set made with the model's plan, in order.</summary>
-    public static Dataset LoadShards(string location, ModelFile meta, Microsoft.Extensions.Logging.ILogger log)
+    /// <summary>A shard set made with the model's plan, streamed in its fixed order (memory independent of its size).</summary>
+    public sealed class Shards(IExampleSource source, IDisposable? owner) : IDisposable
+    {
+        public IExampleSource Source { get; } = source;
+        public void Dispose() => owner?.Dispose();
+    }
+
+    public static Shards OpenShards(string location, ModelFile meta, Microsoft.Extensions.Logging.ILogger log)
     {
         var (source, path, owner) = DataSources.Open(location, log);
-        using var _ = owner;
-        var set = ShardSet.Open(source, path);
-        if (set.LoadPlan().ToJson() != meta.Plan.ToJson())
-            throw new ConfigException($"{location} was transformed with a different plan than the model's: transform it with the model's _transform.json");
-        return new ShardLoader(new FeatureLayout(meta.Plan), log).Load(set, 0, 0).Train;
+        try
+        {
+            var set = ShardSet.Open(source, path);
+            if (set.LoadPlan().ToJson() != meta.Plan.ToJson())
+                throw new ConfigException($"{location} was transformed with a different plan than the model's: transform it with the model's _transform.json");
+            var stream = new ShardStream(set, new FeatureLayout(meta.Plan), ValidationSplit.None, SplitSide.Train);
+            return new Shards(new StreamingSource(stream, 0, 0, set.Manifest?.Shards.Sum(s => s.Records)), owner);
+        }
+        catch
+        {
+            owner?.Dispose();
+            throw;
+        }
     }
 }

@@ -40,5 +40,12 @@ public sealed class ModelEngine : IDisposable
 
     public double[] Score(Dataset data) => _scorer is not null ? _scorer.Score(data) : TorchScoring.Score(_net!, data, _device!);
 
+    /// <summary>Scores a source batch by batch, in its fixed order (see <see cref="TorchScoring.ScoreBatches"/>).</summary>
+    public void ScoreBatches(IExampleSource data, Action<Batch, ReadOnlySpan<double>> onBatch)
+    {
+        if (_scorer is not null) _scorer.ScoreBatches(data, onBatch);
+        else TorchScoring.ScoreBatches(_net!, data, _device!, onBatch);
+    }
+
     public void Dispose() => _net?.Dispose();
 }

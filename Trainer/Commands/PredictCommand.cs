@@ -47,10 +47,14 @@ public static class PredictCommand
             {
                 if (r.GetValue(data) is { } shards)
                 {
-                    var set = EvaluateCommand.LoadShards(shards, scoring.Meta, log);
-                    var scores = scoring.Score(set);
-                    for (int i = 0; i < set.Count; i++) writer.WriteLine(CsvPredictor.Format(scoring.Meta, scores, i));
-                    n = set.Count;
+                    using var set = EvaluateCommand.OpenShards(shards, scoring.Meta, log);
+                    long written = 0;
+                    scoring.ScoreBatches(set.Source, (b, scores) =>
+                    {
+                        for (int i = 0; i < b.Size; i++) writer.WriteLine(CsvPredictor.Format(scoring.Meta, scores, i));
+                        written += b.Size;
+                    });
+                    n = written;
                 }
                 else
                 {

@@ -16,12 +16,14 @@ public static class TorchScoring
         packing.Positions(b.Categorical, b.Size, b.GatherPositions);
     };
 
-    /// <summary>Scores in the label's units (<see cref="ModelSpec.ToScores"/>) for every row, in order, with the rows' labels.</summary>
-    public static (double[] Scores, float[] Labels) Score(TabularNet net, IExampleSource data, Device device, int batchSize = 4096)
+    /// <summary>
+    /// Scores in the label's units (<see cref="ModelSpec.ToScores"/>) batch by batch, in the source's fixed order,
+    /// handed to <paramref name="onBatch"/> with the batch (its labels and ids): nothing is kept, so memory does not
+    /// grow with the data.
+    /// </summary>
+    public static void ScoreBatches(TabularNet net, IExampleSource data, Device device, Action<Batch, ReadOnlySpan<double>> onBatch, int batchSize = 4096)
     {
         var spec = net.Spec;
-        var scores = new List<double>(checked((int)(data.Count ?? 0) * spec.ScoreWidth));
-        var labels = new List<float>((int)(data.Count ?? 0));
         var rowScores = new double[batchSize * spec.ScoreWidth];
         net.eval();
         using var _ = torch.no_grad();
@@ -33,17 +35,21 @@ public static class TorchScoring
             var outputs = net.call(num, positions).cpu().data<float>().ToArray();
             var batchScores = rowScores.AsSpan(0, b.Size * spec.ScoreWidth);
             spec.ToScores(outputs, batchScores);
-            scores.AddRange(batchScores);
-            labels.AddRange(b.Labels.AsSpan(0, b.Size));
+            onBatch(b, batchScores);
         }
-        return (scores.ToArray(), labels.ToArray());
     }
 
-    public static double[] Score(TabularNet net, Dataset data, Device device) => Score(net, new InMemorySource(data, 0), device).Scores;
+    public static double[] Score(TabularNet net, Dataset data, Device device)
+    {
+        var scores = new List<double>(data.Count * net.Spec.ScoreWidth);
+        ScoreBatches(net, new InMemorySource(data, 0), device, (_, s) => scores.AddRange(s));
+        return scores.ToArray();
+    }
 
     public static Dictionary<string, double> Evaluate(TabularNet net, IExampleSource data, Device device)
     {
-        var (scores, labels) = Score(net, data, device);
-        return Metrics.Compute(net.Spec.Kind, scores, labels, net.Spec.Outputs);
+        var metrics = new MetricsAccumulator(net.Spec.Kind, net.Spec.Outputs);
+        ScoreBatches(net, data, device, (b, s) => metrics.Add(s, b.Labels.AsSpan(0, b.Size)));
+        return metrics.Result();
     }
 }
