@@ -34,7 +34,7 @@ internal static class PlanCommand
             cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("mapper.plan", (logs, _) =>
         {
-            var artifact = ReadStats(r.GetValue(stats)!);
+            var artifact = StatsJson.ReadArtifact(r.GetValue(stats)!, "--stats");
             var ind = r.GetValue(indicator);
             var options = new PlanOptions
             {
@@ -66,15 +66,5 @@ internal static class PlanCommand
             d[kv[..eq]] = kv[(eq + 1)..];
         }
         return d;
-    }
-
-    private static IReadOnlyList<ColumnStats> ReadStats(string path)
-    {
-        IEnumerable<string> files = Directory.Exists(path)
-            ? Directory.GetFiles(path, "part-*").Order(StringComparer.Ordinal)
-            : File.Exists(path) ? [path] : throw new ConfigException($"--stats {path}: no such file or directory");
-        if (!files.Any()) throw new ConfigException($"--stats {path}: no part-* files in the directory");
-        try { return StatsJson.ReadArtifact(files.SelectMany(File.ReadLines)); }
-        catch (FormatException e) { throw new ConfigException($"--stats {path} is not a statistics artifact: {e.Message}"); }
     }
 }

@@ -9,5 +9,8 @@ var root = new RootCommand("Streaming mapper: the map side of the Hadoop Streami
     TransformCommand.Create(),
     ManifestCommand.Create(),
     PredictCommand.Create(),
+    SchemaCommand.Create(),
+    ValidateCommand.Create(),
+    ReportCommand.Create(),
 };
 return TaskHost.Run(root, args);

@@ -5,10 +5,15 @@
 # deterministic Black Friday-like data set generated here (--rows N, default 200000).
 # Your own file: --input CSV --label COLUMN [--categorical a,b] [--header none --columns a,b,c]; other columns are
 # typed from their statistics (numbers numeric, the rest categorical) and the task from the label.
+# Data validation: the first run writes a schema (default OUTPUT.schema.json, kept beside the output so --overwrite
+# does not lose it) and every later run is validated against it (and against --baseline STATS, an earlier run's
+# OUTPUT/stats); OUTPUT/report.html shows the statistics; anomalies stop the run before the transform (exit 1)
+# unless --allow-drift.
 #   scripts/pipeline.sh [--input CSV [--label COL] [--categorical a,b]] [--rows N] [--output DIR] [--overwrite] [--no-train]
+#                       [--schema FILE] [--baseline STATS] [--allow-drift]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-input="" rows=200000 output=out/pipeline overwrite=() train=1 label="" categorical="" own=()
+input="" rows=200000 output=out/pipeline overwrite=() train=1 label="" categorical="" own=() schema="" validation=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --input) input=$2; shift 2 ;;
@@ -19,6 +24,9 @@ while [ $# -gt 0 ]; do
     --label) label=$2; shift 2 ;;
     --categorical) categorical=$2; shift 2 ;;
     --header|--columns|--delimiter) own+=("$1" "$2"); shift 2 ;;
+    --schema) schema=$2; shift 2 ;;
+    --baseline) validation+=(--baseline "$2"); shift 2 ;;
+    --allow-drift) validation+=(--allow-drift); shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "pipeline.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -56,4 +64,5 @@ if [ -z "$label" ]; then
   categorical=${categorical:-User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3}
 fi
 bash hadoop-jobs/pipeline.sh --local "${overwrite[@]}" --input "$input" --output "$output" --block-size "$block" \
-  --label "$label" ${categorical:+--categorical "$categorical"} "${own[@]}" --top-k 5000 "${train_args[@]}"
+  --label "$label" ${categorical:+--categorical "$categorical"} "${own[@]}" --top-k 5000 \
+  --schema "${schema:-${output%/}.schema.json}" "${validation[@]}" "${train_args[@]}"

@@ -146,6 +146,30 @@ public sealed class KllSketch
         return result;
     }
 
+    /// <summary>
+    /// The approximate cumulative distribution at each of <paramref name="points"/> (ascending): the weighted fraction of
+    /// values ≤ the point, within the sketch's rank error. Empty sketch: all zeros.
+    /// </summary>
+    public double[] Cdf(IReadOnlyList<double> points)
+    {
+        var result = new double[points.Count];
+        if (Count == 0) return result;
+        var items = new List<(double V, long W)>(_size);
+        for (int h = 0; h < _levels.Count; h++)
+            foreach (var v in _levels[h]) items.Add((v, 1L << h));
+        items.Sort((a, b) => a.V.CompareTo(b.V));
+        long total = 0;
+        foreach (var it in items) total += it.W;
+        long cum = 0;
+        int j = 0;
+        for (int i = 0; i < points.Count; i++)
+        {
+            while (j < items.Count && items[j].V <= points[i]) cum += items[j++].W;
+            result[i] = (double)cum / total;
+        }
+        return result;
+    }
+
     /// <summary>Restores a sketch from its persisted levels.</summary>
     public static KllSketch FromLevels(int k, long count, IEnumerable<IEnumerable<double>> levels)
     {

@@ -153,6 +153,20 @@ public static class StatsJson
         return list.OrderBy(s => s.Index).ToList();
     }
 
+    /// <summary>
+    /// Reads a statistics artifact named on a command line: a file, or a job's output directory (its part-* files).
+    /// A missing or malformed one is a configuration error naming <paramref name="option"/>.
+    /// </summary>
+    public static IReadOnlyList<ColumnStats> ReadArtifact(string path, string option)
+    {
+        IEnumerable<string> files = Directory.Exists(path)
+            ? Directory.GetFiles(path, "part-*").Order(StringComparer.Ordinal)
+            : File.Exists(path) ? [path] : throw new Contract.ConfigException($"{option} {path}: no such file or directory");
+        if (!files.Any()) throw new Contract.ConfigException($"{option} {path}: no part-* files in the directory");
+        try { return ReadArtifact(files.SelectMany(File.ReadLines)); }
+        catch (FormatException e) { throw new Contract.ConfigException($"{option} {path} is not a statistics artifact: {e.Message}"); }
+    }
+
     /// <summary>A finite number, or null (JSON has no infinity; an overflowed moment must not crash the task).</summary>
     private static void WriteFinite(Utf8JsonWriter w, string name, double value)
     {

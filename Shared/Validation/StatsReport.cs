@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Streaming.Stats;
+
+namespace Streaming.Validation;
+
+/// <summary>
+/// The statistics as one self-contained HTML page (inline CSS and SVG; no script, no network, no CDN: it opens on an
+/// air-gapped edge node): a row per column in file order with kind, count, missing %, min/max/mean/std, and a chart —
+/// a histogram from the quantile sketch (numeric) or the most frequent values (categorical) — with the baseline's
+/// distribution overlaid, the drift distance and the column's anomalies when a validation ran.
+/// </summary>
+public static class StatsReport
+{
+    private const int Bins = 20, TopValues = 12, Width = 360, Height = 120;
+    private const string TodayColor = "#1f77b4", BaselineColor = "#ff7f0e";
+
+    public static string Html(IReadOnlyList<ColumnStats> today, IReadOnlyList<ColumnStats>? baseline, Validator? validation, string title)
+    {
+        var baseByName = baseline?.ToDictionary(s => s.Name);
+        var reports = validation?.Columns.ToDictionary(c => c.Column);
+        var anomalies = validation?.Anomalies.GroupBy(a => a.Column).ToDictionary(g => g.Key, g => g.ToList());
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title>\n<style>\n")
+          .Append("body{font:13px system-ui,sans-serif;margin:16px;color:#222}table{border-collapse:collapse;width:100%}")
+          .Append("th,td{border-bottom:1px solid #ddd;padding:6px;text-align:left;vertical-align:top}th{background:#f4f4f4}")
+          .Append("tr.anomaly td{background:#fde8e8}.num{text-align:right;font-variant-numeric:tabular-nums}")
+          .Append(".legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}.bad{color:#b00020;font-weight:600}")
+          .Append("svg text{font-size:10px;fill:#444}\n</style></head><body>\n");
+        sb.Append("<h1>").Append(E(title)).Append("</h1>\n<p class=\"legend\">").Append(today.Count).Append(" columns")
+          .Append("<span style=\"background:").Append(TodayColor).Append("\"></span>this data");
+        if (baseline is not null) sb.Append("<span style=\"background:").Append(BaselineColor).Append("\"></span>baseline");
+        if (validation is not null)
+            sb.Append(" — <span class=\"").Append(validation.Anomalies.Count > 0 ? "bad" : "").Append("\" style=\"width:auto;height:auto;margin:0 0 0 12px\">")
+              .Append(validation.Anomalies.Count).Append(" anomal").Append(validation.Anomalies.Count == 1 ? "y" : "ies").Append("</span>");
+        sb.Append("</p>\n<table>\n<tr><th>#</th><th>column</th><th>kind</th><th class=\"num\">count</th><th class=\"num\">missing</th>")
+          .Append("<th>summary</th><th>distribution</th><th>drift</th><th>anomalies</th></tr>\n");
+        foreach (var s in today.OrderBy(s => s.Index))
+        {
+            var b = baseByName?.GetValueOrDefault(s.Name);
+            var own = anomalies?.GetValueOrDefault(s.Name);
+            long rows = s.Count + s.Missing;
+            sb.Append("<tr class=\"column").Append(own is { Count: > 0 } ? " anomaly" : "").Append("\" data-column=\"").Append(E(s.Name)).Append("\">")
+              .Append("<td>").Append(s.Index).Append("</td><td><b>").Append(E(s.Name)).Append("</b></td><td>").Append(s.Kind).Append("</td>")
+              .Append("<td class=\"num\">").Append(s.Count.ToString("N0", CultureInfo.InvariantCulture)).Append("</td>")
+              .Append("<td class=\"num\">").Append(rows == 0 ? "0" : (100.0 * s.Missing / rows).ToString("0.##", CultureInfo.InvariantCulture)).Append(" %</td><td>")
+              .Append(Summary(s)).Append("</td><td>").Append(s.IsNumeric ? Histogram(s, b) : TopChart(s, b)).Append("</td><td>");
+            if (reports?.GetValueOrDefault(s.Name) is { Distance: { } d } r)
+                sb.Append(r.DriftMetric == "jensen_shannon" ? "JS " : "L∞ ").Append("<span class=\"").Append(d > r.Threshold ? "bad" : "").Append("\">")
+                  .Append(d.ToString("0.####", CultureInfo.InvariantCulture)).Append("</span> / ").Append(r.Threshold!.Value.ToString("0.###", CultureInfo.InvariantCulture));
+            sb.Append("</td><td>");
+            foreach (var a in own ?? []) sb.Append("<div class=\"bad\">").Append(E(a.Type)).Append(": ").Append(E(a.Description)).Append("</div>");
+            sb.Append("</td></tr>\n");
+        }
+        sb.Append("</table>\n</body></html>\n");
+        return sb.ToString();
+    }
+
+    private static string Summary(ColumnStats s)
+    {
+        string N(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
+        if (s.IsNumeric)
+            return $"min {N(s.Min)}<br>max {N(s.Max)}<br>mean {N(s.Mean)}<br>std {(s.Std is { } sd ? N(sd) : "–")}";
+        return $"{s.DistinctCount.ToString("N0", CultureInfo.InvariantCulture)} distinct{(s.DistinctExact ? "" : " (estimated)")}";
+    }
+
+    /// <summary>Equal-width bins between the smaller min and larger max of both, masses from the KLL sketches' CDFs.</summary>
+    private static string Histogram(ColumnStats s, ColumnStats? b)
+    {
+        bool both = b is { IsNumeric: true, NumericCount: > 0 };
+        double lo = both ? Math.Min(s.Min, b!.Min) : s.Min, hi = both ? Math.Max(s.Max, b!.Max) : s.Max;
+        if (!(hi > lo)) hi = lo + 1;
+        var edges = Enumerable.Range(1, Bins - 1).Select(i => lo + (hi - lo) * i / Bins).ToArray();
+        var today = Drift.Masses(s.Quantiles, edges);
+        var baseline = both ? Drift.Masses(b!.Quantiles, edges) : null;
+        double top = Math.Max(today.Max(), baseline?.Max() ?? 0);
+        var sb = new StringBuilder();
+        sb.Append("<svg class=\"chart histogram\" width=\"").Append(Width).Append("\" height=\"").Append(Height + 14).Append("\" role=\"img\">");
+        double w = (double)Width / Bins;
+        for (int i = 0; i < Bins; i++)
+        {
+            // Side by side when there is a baseline: overlaid, two translucent bars mix into a third colour.
+            double bw = baseline is null ? w - 2 : (w - 2) / 2;
+            Bar(sb, i * w + 1, bw, today[i] / top, TodayColor);
+            if (baseline is not null) Bar(sb, i * w + 1 + bw, bw, baseline[i] / top, BaselineColor);
+        }
+        sb.Append("<text x=\"0\" y=\"").Append(Height + 12).Append("\">").Append(E(lo.ToString("G4", CultureInfo.InvariantCulture)))
+          .Append("</text><text x=\"").Append(Width).Append("\" y=\"").Append(Height + 12).Append("\" text-anchor=\"end\">")
+          .Append(E(hi.ToString("G4", CultureInfo.InvariantCulture))).Append("</text></svg>");
+        return sb.ToString();
+    }
+
+    /// <summary>The most frequent values (this data's, then any of the baseline's top not among them), as shares.</summary>
+    private static string TopChart(ColumnStats s, ColumnStats? b)
+    {
+        var p = Drift.Shares(s);
+        var q = b is null ? null : Drift.Shares(b);
+        var values = s.Top.Ordered().Take(TopValues).Select(t => t.Value).ToList();
+        if (b is not null) values.AddRange(b.Top.Ordered().Take(TopValues).Select(t => t.Value).Where(v => !values.Contains(v)).Take(4));
+        double top = Math.Max(values.Count == 0 ? 0 : values.Max(v => p.GetValueOrDefault(v)), q is null || values.Count == 0 ? 0 : values.Max(v => q.GetValueOrDefault(v)));
+        if (top <= 0) top = 1;
+        int rowHeight = 14, labelWidth = 120;
+        var sb = new StringBuilder();
+        sb.Append("<svg class=\"chart top\" width=\"").Append(Width).Append("\" height=\"").Append(Math.Max(1, values.Count) * rowHeight + 2).Append("\" role=\"img\">");
+        for (int i = 0; i < values.Count; i++)
+        {
+            double y = i * rowHeight;
+            string label = values[i].Length > 18 ? values[i][..17] + "…" : values[i];
+            sb.Append("<text x=\"").Append(labelWidth - 4).Append("\" y=\"").Append(F(y + 10)).Append("\" text-anchor=\"end\">").Append(E(label)).Append("</text>");
+            double full = Width - labelWidth - 40;
+            double pv = p.GetValueOrDefault(values[i]);
+            sb.Append("<rect class=\"bar\" x=\"").Append(labelWidth).Append("\" y=\"").Append(F(y + 1)).Append("\" width=\"").Append(F(Math.Max(1, full * pv / top)))
+              .Append("\" height=\"").Append(q is null ? 11 : 6).Append("\" fill=\"").Append(TodayColor).Append("\"><title>")
+              .Append(E(values[i])).Append(": ").Append((pv * 100).ToString("0.##", CultureInfo.InvariantCulture)).Append(" %</title></rect>");
+            if (q is not null)
+                sb.Append("<rect class=\"bar baseline\" x=\"").Append(labelWidth).Append("\" y=\"").Append(F(y + 7)).Append("\" width=\"")
+                  .Append(F(Math.Max(1, full * q.GetValueOrDefault(values[i]) / top))).Append("\" height=\"5\" fill=\"").Append(BaselineColor).Append("\"/>");
+            sb.Append("<text x=\"").Append(F(labelWidth + full * pv / top + 4)).Append("\" y=\"").Append(F(y + 10)).Append("\">")
+              .Append((pv * 100).ToString("0.#", CultureInfo.InvariantCulture)).Append("%</text>");
+        }
+        return sb.Append("</svg>").ToString();
+    }
+
+    private static void Bar(StringBuilder sb, double x, double width, double fraction, string color)
+    {
+        double h = Math.Max(fraction > 0 ? 1 : 0, fraction * Height);
+        sb.Append("<rect class=\"bar\" x=\"").Append(F(x)).Append("\" y=\"").Append(F(Height - h)).Append("\" width=\"").Append(F(Math.Max(1, width)))
+          .Append("\" height=\"").Append(F(h)).Append("\" fill=\"").Append(color).Append("\"/>");
+    }
+
+    private static string F(double x) => x.ToString("0.##", CultureInfo.InvariantCulture);
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+}
