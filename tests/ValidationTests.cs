@@ -12,6 +12,11 @@ public class ValidationTests
 {
     private const string AdultArgs = "--header none --trim --columns " + StatsJob.AdultColumns;
 
+    /// <summary>Adult's training and test files through the statistics job, once per test run.</summary>
+    private static readonly Lazy<(StatsJob.Result Train, StatsJob.Result Test)> AdultStats = new(() =>
+        (StatsJob.Run(Repo.Data("adult.data"), AdultArgs, 1 << 20),
+         StatsJob.Run(Repo.Data("adult.test"), AdultArgs + " --max-bad-fraction 0.001", 1 << 20)));
+
     private static ProcResult Mapper(params string[] args) => Proc.Run(Repo.Mapper, args);
 
     private static JsonElement Report(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement;
@@ -38,8 +43,7 @@ public class ValidationTests
     [Test]
     public void AdultTestAgainstAdultDataNamesTheLabelsNewValuesAndReportsEveryDistance()
     {
-        var train = StatsJob.Run(Repo.Data("adult.data"), AdultArgs, 1 << 20);
-        var test = StatsJob.Run(Repo.Data("adult.test"), AdultArgs + " --max-bad-fraction 0.001", 1 << 20);
+        var (train, test) = AdultStats.Value;
         var dir = Repo.TempDir("validate-adult");
         string schema = Path.Combine(dir, "schema.json"), report = Path.Combine(dir, "validation.json");
         Assert.That(Mapper("schema", "--stats", train.OutputDir, "-o", schema).ExitCode, Is.EqualTo(0));
@@ -105,8 +109,7 @@ public class ValidationTests
     [Test]
     public void TheReportRendersInChromium()
     {
-        var train = StatsJob.Run(Repo.Data("adult.data"), AdultArgs, 1 << 20);
-        var test = StatsJob.Run(Repo.Data("adult.test"), AdultArgs + " --max-bad-fraction 0.001", 1 << 20);
+        var (train, test) = AdultStats.Value;
         var dir = Repo.TempDir("report");
         string html = Path.Combine(dir, "report.html"), png = Path.Combine(dir, "report.png");
         var r = Mapper("report", "--stats", test.OutputDir, "--baseline", train.OutputDir, "-o", html);

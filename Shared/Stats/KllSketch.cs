@@ -125,12 +125,7 @@ public sealed class KllSketch
     public double[]? Quantiles(IReadOnlyList<double> qs)
     {
         if (Count == 0) return null;
-        var items = new List<(double V, long W)>(_size);
-        for (int h = 0; h < _levels.Count; h++)
-            foreach (var v in _levels[h]) items.Add((v, 1L << h));
-        items.Sort((a, b) => a.V.CompareTo(b.V));
-        long total = 0;
-        foreach (var it in items) total += it.W;
+        var (items, total) = Weighted();
         var result = new double[qs.Count];
         for (int i = 0; i < qs.Count; i++)
         {
@@ -154,12 +149,7 @@ public sealed class KllSketch
     {
         var result = new double[points.Count];
         if (Count == 0) return result;
-        var items = new List<(double V, long W)>(_size);
-        for (int h = 0; h < _levels.Count; h++)
-            foreach (var v in _levels[h]) items.Add((v, 1L << h));
-        items.Sort((a, b) => a.V.CompareTo(b.V));
-        long total = 0;
-        foreach (var it in items) total += it.W;
+        var (items, total) = Weighted();
         long cum = 0;
         int j = 0;
         for (int i = 0; i < points.Count; i++)
@@ -168,6 +158,18 @@ public sealed class KllSketch
             result[i] = (double)cum / total;
         }
         return result;
+    }
+
+    /// <summary>The retained values with their weights (2^level), sorted, and the total weight.</summary>
+    private (List<(double V, long W)> Items, long Total) Weighted()
+    {
+        var items = new List<(double V, long W)>(_size);
+        for (int h = 0; h < _levels.Count; h++)
+            foreach (var v in _levels[h]) items.Add((v, 1L << h));
+        items.Sort((a, b) => a.V.CompareTo(b.V));
+        long total = 0;
+        foreach (var it in items) total += it.W;
+        return (items, total);
     }
 
     /// <summary>Restores a sketch from its persisted levels.</summary>
