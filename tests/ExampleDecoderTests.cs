@@ -136,4 +136,59 @@ public class ExampleDecoderTests
             try { dec.Decode(record, num, idx, out _); }
             catch (DataException) { }
     }
+
+    /// <summary>
+    /// A decoder that has seen records decodes the next ones by their remembered shape (ExampleShapes): every record —
+    /// values of every varint width, an int64 label, unknown features, framing and value bytes damaged one at a time —
+    /// must come out exactly as a fresh decoder (which has no shape yet and walks the wire format) decodes it, or be
+    /// refused with the same error.
+    /// </summary>
+    [Test]
+    public void RecordsDecodedByTheirShapeEqualTheFullDecode()
+    {
+        var plan = TransformPlan.FromJson("""
+            {"version":1,"csv":{"columns":["a","b","c","d","y"]},"compression":"gzip",
+             "label":{"name":"y","source_index":4,"task":"multiclass","classes":["p","q","r"]},
+             "features":[{"name":"a","source":"a","source_index":0,"type":"numeric","impute_value":0,"offset":0,"factor":1},
+                         {"name":"b","source":"b","source_index":1,"type":"categorical","encoding":"index","vocabulary":[],"oov_buckets":70000},
+                         {"name":"c","source":"c","source_index":2,"type":"categorical","encoding":"onehot","vocabulary":["p"],"oov_buckets":1},
+                         {"name":"d","source":"d","source_index":3,"type":"categorical","encoding":"index","vocabulary":["u","v"],"oov_buckets":1}]}
+            """);
+        var layout = new FeatureLayout(plan);
+        var kept = new ExampleDecoder(layout);
+        var rng = new Random(11);
+        long[] widths = [5, 200, 20000, 69999];   // one, two and three varint bytes
+        int decoded = 0, refused = 0;
+        for (int n = 0; n < 20000; n++)
+        {
+            var features = new List<(string, Feature)>
+            {
+                ("a", F(rng.NextSingle() * 100)), ("b", I(widths[rng.Next(widths.Length)] - rng.Next(3))),
+                ("c", F(0, rng.Next(2), 1)), ("d", I(rng.Next(3))), ("y", I(rng.Next(2) == 0 ? rng.Next(3) : 130 + rng.Next(3))),
+            };
+            if (n % 3 == 0) features.Insert(2, ("note", new Feature { BytesList = new BytesList { Value = { ByteString.CopyFromUtf8(new string('x', rng.Next(4))) } } }));
+            var record = Record([.. features]);
+            if (n % 4 == 3) record[rng.Next(record.Length)] ^= (byte)(1 << rng.Next(8));   // a damaged byte
+            var expected = Decoded(new ExampleDecoder(layout), record);
+            var actual = Decoded(kept, record);
+            Assert.That(actual, Is.EqualTo(expected), $"record {n}: {Convert.ToHexString(record)}");
+            if (expected.StartsWith("error")) refused++; else decoded++;
+        }
+        Assert.That(decoded, Is.GreaterThan(15000));
+        Assert.That(refused, Is.GreaterThan(300));
+        // The shapes were used, not bypassed (a few dozen shapes take turns in eight slots here; a shard has one or two).
+        Assert.That(kept.RecordsByShape, Is.GreaterThan(5000));
+    }
+
+    private static string Decoded(ExampleDecoder decoder, byte[] record)
+    {
+        var num = new float[4];
+        var idx = new int[2];
+        try
+        {
+            decoder.Decode(record, num, idx, out float label);
+            return $"{string.Join(",", num.Select(f => BitConverter.SingleToInt32Bits(f)))} | {string.Join(",", idx)} | {label}";
+        }
+        catch (DataException e) { return "error: " + e.Message; }
+    }
 }

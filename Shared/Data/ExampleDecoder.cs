@@ -27,6 +27,7 @@ public sealed class ExampleDecoder
     private int _record;
     private readonly float[] _one = new float[1];
     private byte[][] _expectedKeys = [];
+    private readonly ExampleShapes _shapes = new();
     private int[] _expectedSlots = [];
 
     public ExampleDecoder(FeatureLayout layout, bool requireLabel = true)
@@ -46,6 +47,17 @@ public sealed class ExampleDecoder
 
     /// <summary>Fills numeric[0..NumericWidth), indices[0..IndexSlots.Count) and the label.</summary>
     public void Decode(ReadOnlySpan<byte> example, Span<float> numeric, Span<int> indices, out float label)
+    {
+        if (_shapes.TryDecode(example, numeric, indices, out label)) { RecordsByShape++; return; }
+        DecodeWire(example, numeric, indices, out label);
+        if (_shapes.Learning && ShapeOf(example) is { } shape) _shapes.Add(shape);
+    }
+
+    /// <summary>Records decoded by a remembered shape rather than by the full wire walk (for tests and benchmarks).</summary>
+    public long RecordsByShape { get; private set; }
+
+    /// <summary>The full decoder: walks the wire format, resolves every name, checks every feature is there.</summary>
+    private void DecodeWire(ReadOnlySpan<byte> example, Span<float> numeric, Span<int> indices, out float label)
     {
         label = 0;
         if (++_record == int.MaxValue) { _record = 0; Array.Fill(_seenAt, -1); }
@@ -99,6 +111,57 @@ public sealed class ExampleDecoder
         if (seen < required + (!_requireLabel && _seenAt[_labelSlot] == _record ? 1 : 0))
             for (int i = 0; i < required; i++)
                 if (_seenAt[i] != _record) throw new DataException($"Example lacks feature '{NameOf(i)}' of the transform plan");
+    }
+
+    /// <summary>
+    /// The shape of a record the full decoder has just accepted: its bytes, with the values of the layout's features (in
+    /// the common packed shapes) and of unknown features (which the full decoder never looks into) masked out. Null
+    /// when an entry is in another shape (unpacked lists, extra fields in an entry): such records always decode in full.
+    /// </summary>
+    private ExampleShapes.Shape? ShapeOf(ReadOnlySpan<byte> example)
+    {
+        var mask = new byte[example.Length];
+        mask.AsSpan().Fill(0xFF);
+        var sites = new List<ExampleShapes.Site>();
+        var r = new Reader(example);
+        while (!r.End)
+        {
+            var (field, wire) = r.Tag();
+            if (field != 1 || wire != 2) { r.Skip(wire); continue; }
+            var features = r.Bytes();
+            int featuresAt = example.Length - r.Remaining - features.Length;
+            var entries = new Reader(features);
+            while (!entries.End)
+            {
+                var (ef, ew) = entries.Tag();
+                if (ef != 1 || ew != 2) { entries.Skip(ew); continue; }
+                var entryBytes = entries.Bytes();
+                int entryAt = featuresAt + features.Length - entries.Remaining - entryBytes.Length;
+                // Only <0A k key 12 v value>: the shape the index arithmetic of the full decoder expects too.
+                var entry = new Reader(entryBytes);
+                if (entry.End || entry.Tag() != (1, 2)) return null;
+                var key = entry.Bytes();
+                if (entry.End || entry.Tag() != (2, 2)) return null;
+                var value = entry.Bytes();
+                if (!entry.End) return null;
+                int valueAt = entryAt + entryBytes.Length - value.Length;
+                int slot = !_layout.Keys.TryGetValue(key, out int s) ? Unknown : s == FeatureLayout.LabelKey ? _labelSlot : s;
+                if (slot == Unknown) { mask.AsSpan(valueAt, value.Length).Clear(); continue; }
+                if (value.Length < 5 || value.Length > 0x7F || value[1] != value.Length - 2 || value[2] != 0x0A || value[3] != value.Length - 4) return null;
+                int width = value.Length - 4;
+                ExampleShapes.Site site;
+                if (value[0] == 0x12 && width == 4 * _length[slot] && (slot < _floatSlots || slot == _labelSlot))
+                    site = slot == _labelSlot ? new(valueAt + 4, 1, ExampleShapes.SiteKind.FloatLabel, 0, 0)
+                        : new(valueAt + 4, _length[slot], ExampleShapes.SiteKind.Floats, _offset[slot], 0);
+                else if (value[0] == 0x1A && slot >= _floatSlots && width <= 9)
+                    site = slot == _labelSlot ? new(valueAt + 4, width, ExampleShapes.SiteKind.IntLabel, 0, 0)
+                        : new(valueAt + 4, width, ExampleShapes.SiteKind.Index, _column[slot], _cardinality[slot]);
+                else return null;
+                mask.AsSpan(site.Offset, value.Length - 4).Clear();
+                sites.Add(site);
+            }
+        }
+        return new ExampleShapes.Shape(example.ToArray(), mask, [.. sites]);
     }
 
     /// <summary>The slot of the key at this position of the feature map: the last record's, when the name matches.</summary>

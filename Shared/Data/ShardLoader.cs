@@ -25,9 +25,10 @@ public sealed class ShardLoader(FeatureLayout layout, ILogger log)
         {
             var target = block.Validation[row] ? val : train;
             target.Next(out var num, out var idx);
-            block.NumericRow(row).CopyTo(num);
-            block.IndexRow(row).CopyTo(idx);
-            target.Commit(block.Labels[row], records++);
+            var packed = block.Row(row);
+            block.Layout.Numeric(packed).CopyTo(num);
+            block.Layout.Indices(packed).CopyTo(idx);
+            target.Commit(block.Layout.Label(packed), records++);
         }
         log.LogInformation("loaded {Records} examples from {Shards} shards of {Dir} in {Seconds:F1} s: {Train} train, {Val} validation",
             records, set.Shards.Count, set.Directory, sw.Elapsed.TotalSeconds, train.Count, val.Count);

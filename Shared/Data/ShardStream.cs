@@ -50,6 +50,7 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
     public int CycleLength { get; init; } = 4;
     public int BlockRows { get; init; } = 1024;
     public int QueueBlocks { get; init; } = 4;
+    private const int Lookahead = 8;   // a power of two
 
     /// <summary>Bytes one buffered row takes (numeric, indices, label, id): what sizes a shuffle buffer to memory.</summary>
     public int RowBytes => ShuffleBuffer.RowBytes(layout.NumericWidth, layout.IndexSlots.Count);
@@ -65,7 +66,7 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
         if (shuffleBuffer > 0) new Random((int)epochSeed).Shuffle(order);
         return BatchStream.Pump(batchSize, layout.NumericWidth, layout.IndexSlots.Count, prepare, (sink, cancel) =>
         {
-            var rng = new Random((int)(epochSeed >> 32));
+            var rng = new SplitMix(epochSeed);
             var buffer = shuffleBuffer > 0 ? new ShuffleBuffer(shuffleBuffer, layout.NumericWidth, layout.IndexSlots.Count) : null;
             Batch? current = null;
             Batch Current() => current ??= sink.Rent();
@@ -73,16 +74,25 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
             {
                 if (current!.Size == batchSize) { sink.Emit(current); current = null; }
             }
-            int next = -1;   // the slot the next row will be drawn from, known one row ahead so it can be prefetched
+            // The slots the next rows will be drawn from, drawn Lookahead rows early so each is prefetched while
+            // the rows before it are copied: a draw from a buffer of tens of MB is a cache miss, which one row of
+            // work does not hide. The draws are the rng's in sequence either way; only their timing moves.
+            var ahead = new int[Lookahead];
+            int head = -1;
             foreach (var (block, row) in Rows(order, cancel))
             {
                 if (buffer is null) { block.AppendTo(Current(), row); Full(); }
                 else if (buffer.Count < buffer.Capacity) buffer.Add(block, row);
                 else
                 {
-                    int j = next >= 0 ? next : rng.Next(buffer.Capacity);
-                    next = rng.Next(buffer.Capacity);
-                    buffer.Prefetch(next);
+                    if (head < 0)
+                    {
+                        for (int a = 0; a < Lookahead; a++) buffer.Prefetch(ahead[a] = rng.Next(buffer.Capacity));
+                        head = 0;
+                    }
+                    int j = ahead[head];
+                    buffer.Prefetch(ahead[head] = rng.Next(buffer.Capacity));
+                    head = (head + 1) & (Lookahead - 1);
                     buffer.AppendTo(Current(), j);
                     Full();
                     buffer.Store(block, row, j);
@@ -176,8 +186,9 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
                     bool validation = splitter.IsValidation(index);   // one hash a record
                     if (side != SplitSide.Both && validation != (side == SplitSide.Validation)) return;
                     int n = block.Count;
-                    decoder.Decode(record, block.NumericRow(n), block.IndexRow(n), out block.Labels[n]);
-                    block.Ids[n] = ((long)ordinal << 40) | index;
+                    var row = block.Row(n);
+                    decoder.Decode(record, block.Layout.Numeric(row), block.Layout.Indices(row), out block.Layout.Label(row));
+                    block.Layout.Id(row) = ((long)ordinal << 40) | index;
                     block.Validation[n] = validation;
                     block.Count = n + 1;
                     if (block.Count == block.Capacity) { queue.Add(block, cancel); block = rent(); }

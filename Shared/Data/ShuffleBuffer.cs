@@ -13,18 +13,15 @@ public sealed class ShuffleBuffer
 {
     private const int ChunkRowsLog2 = 14;
     private readonly byte[][] _chunks;
-    private readonly int _numericWidth, _indexCount, _stride;
-    private readonly int _indicesAt, _labelAt, _idAt;
+    private readonly PackedRow _layout;
+    private readonly int _stride;
 
     public ShuffleBuffer(int capacity, int numericWidth, int indexCount)
     {
         if (capacity <= 0) throw new ArgumentOutOfRangeException(nameof(capacity));
         Capacity = capacity;
-        (_numericWidth, _indexCount) = (numericWidth, indexCount);
-        _indicesAt = 4 * numericWidth;
-        _labelAt = _indicesAt + 4 * indexCount;
-        _idAt = (_labelAt + 4 + 7) & ~7;
-        _stride = _idAt + 8;
+        _layout = new PackedRow(numericWidth, indexCount);
+        _stride = _layout.Stride;
         int chunks = (int)(((long)capacity + (1 << ChunkRowsLog2) - 1) >> ChunkRowsLog2);
         _chunks = new byte[chunks][];
         for (int c = 0; c < chunks; c++)
@@ -32,7 +29,7 @@ public sealed class ShuffleBuffer
     }
 
     /// <summary>Bytes a buffered row takes.</summary>
-    public static int RowBytes(int numericWidth, int indexCount) => ((4 * numericWidth + 4 * indexCount + 4 + 7) & ~7) + 8;
+    public static int RowBytes(int numericWidth, int indexCount) => new PackedRow(numericWidth, indexCount).Stride;
 
     public int Capacity { get; }
     public int Count { get; private set; }
@@ -44,34 +41,19 @@ public sealed class ShuffleBuffer
     public void Add(RowBlock source, int row) => Store(source, row, Count++);
 
     /// <summary>Writes row <paramref name="row"/> of a block into slot <paramref name="slot"/>.</summary>
-    public void Store(RowBlock source, int row, int slot)
-    {
-        var s = Slot(slot);
-        MemoryMarshal.AsBytes(source.NumericRow(row)).CopyTo(s);
-        MemoryMarshal.AsBytes(source.IndexRow(row)).CopyTo(s[_indicesAt..]);
-        MemoryMarshal.Write(s[_labelAt..], source.Labels[row]);
-        MemoryMarshal.Write(s[_idAt..], source.Ids[row]);
-    }
+    public void Store(RowBlock source, int row, int slot) => PackedRow.Copy(source.Row(row), Slot(slot));
 
     /// <summary>Appends slot <paramref name="slot"/>'s row to a batch (which must have room).</summary>
-    public void AppendTo(Batch batch, int slot)
-    {
-        var s = Slot(slot);
-        int i = batch.Size++;
-        MemoryMarshal.Cast<byte, float>(s[.._indicesAt]).CopyTo(batch.Numeric.AsSpan(i * _numericWidth, _numericWidth));
-        MemoryMarshal.Cast<byte, int>(s[_indicesAt.._labelAt]).CopyTo(batch.Categorical.AsSpan(i * _indexCount, _indexCount));
-        batch.Labels[i] = MemoryMarshal.Read<float>(s[_labelAt..]);
-        batch.Ids[i] = MemoryMarshal.Read<long>(s[_idAt..]);
-    }
+    public void AppendTo(Batch batch, int slot) => _layout.AppendTo(Slot(slot), batch);
 
     /// <summary>Moves slot <paramref name="from"/>'s row to slot <paramref name="to"/> (draining: the last row fills the hole).</summary>
     public void Move(int from, int to)
     {
-        if (from != to) Slot(from).CopyTo(Slot(to));
+        if (from != to) PackedRow.Copy(Slot(from), Slot(to));
         Count--;
     }
 
-    /// <summary>Starts loading a slot into the cache: the next draw is known before the current row is copied.</summary>
+    /// <summary>Starts loading a slot into the cache: draws are known some rows before their slot is copied.</summary>
     public void Prefetch(int slot)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
