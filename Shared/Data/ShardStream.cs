@@ -52,6 +52,10 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
     public int QueueBlocks { get; init; } = 4;
     private const int Lookahead = 8;   // a power of two
 
+    // The last epoch's shuffle buffer, reused by the next: a new one per epoch (tens of MB) would sit dead on the large
+    // object heap until a full collection, and peak memory would grow by a buffer or two after the first epoch.
+    private ShuffleBuffer? _spare;
+
     /// <summary>Bytes one buffered row takes (numeric, indices, label, id): what sizes a shuffle buffer to memory.</summary>
     public int RowBytes => ShuffleBuffer.RowBytes(layout.NumericWidth, layout.IndexSlots.Count);
 
@@ -67,47 +71,60 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
         return BatchStream.Pump(batchSize, layout.NumericWidth, layout.IndexSlots.Count, prepare, (sink, cancel) =>
         {
             var rng = new SplitMix(epochSeed);
-            var buffer = shuffleBuffer > 0 ? new ShuffleBuffer(shuffleBuffer, layout.NumericWidth, layout.IndexSlots.Count) : null;
-            Batch? current = null;
-            Batch Current() => current ??= sink.Rent();
-            void Full()
+            var buffer = shuffleBuffer > 0 ? TakeBuffer(shuffleBuffer) : null;
+            try
             {
-                if (current!.Size == batchSize) { sink.Emit(current); current = null; }
-            }
-            // The slots the next rows will be drawn from, drawn Lookahead rows early so each is prefetched while
-            // the rows before it are copied: a draw from a buffer of tens of MB is a cache miss, which one row of
-            // work does not hide. The draws are the rng's in sequence either way; only their timing moves.
-            var ahead = new int[Lookahead];
-            int head = -1;
-            foreach (var (block, row) in Rows(order, cancel))
-            {
-                if (buffer is null) { block.AppendTo(Current(), row); Full(); }
-                else if (buffer.Count < buffer.Capacity) buffer.Add(block, row);
-                else
+                Batch? current = null;
+                Batch Current() => current ??= sink.Rent();
+                void Full()
                 {
-                    if (head < 0)
+                    if (current!.Size == batchSize) { sink.Emit(current); current = null; }
+                }
+                // The slots the next rows will be drawn from, drawn Lookahead rows early so each is prefetched while
+                // the rows before it are copied: a draw from a buffer of tens of MB is a cache miss, which one row of
+                // work does not hide. The draws are the rng's in sequence either way; only their timing moves.
+                var ahead = new int[Lookahead];
+                int head = -1;
+                foreach (var (block, row) in Rows(order, cancel))
+                {
+                    if (buffer is null) { block.AppendTo(Current(), row); Full(); }
+                    else if (buffer.Count < buffer.Capacity) buffer.Add(block, row);
+                    else
                     {
-                        for (int a = 0; a < Lookahead; a++) buffer.Prefetch(ahead[a] = rng.Next(buffer.Capacity));
-                        head = 0;
+                        if (head < 0)
+                        {
+                            for (int a = 0; a < Lookahead; a++) buffer.Prefetch(ahead[a] = rng.Next(buffer.Capacity));
+                            head = 0;
+                        }
+                        int j = ahead[head];
+                        buffer.Prefetch(ahead[head] = rng.Next(buffer.Capacity));
+                        head = (head + 1) & (Lookahead - 1);
+                        buffer.AppendTo(Current(), j);
+                        Full();
+                        buffer.Store(block, row, j);
                     }
-                    int j = ahead[head];
-                    buffer.Prefetch(ahead[head] = rng.Next(buffer.Capacity));
-                    head = (head + 1) & (Lookahead - 1);
-                    buffer.AppendTo(Current(), j);
-                    Full();
-                    buffer.Store(block, row, j);
                 }
+                if (buffer is not null)
+                    for (int n = buffer.Count; n > 0; n--)
+                    {
+                        int j = rng.Next(n);
+                        buffer.AppendTo(Current(), j);
+                        Full();
+                        buffer.Move(n - 1, j);
+                    }
+                if (current is { Size: > 0 }) sink.Emit(current);
             }
-            if (buffer is not null)
-                for (int n = buffer.Count; n > 0; n--)
-                {
-                    int j = rng.Next(n);
-                    buffer.AppendTo(Current(), j);
-                    Full();
-                    buffer.Move(n - 1, j);
-                }
-            if (current is { Size: > 0 }) sink.Emit(current);
+            finally { if (buffer is not null) Interlocked.Exchange(ref _spare, buffer); }
         });
+    }
+
+    /// <summary>The spare buffer when it has this capacity (emptied), else a new one. Epochs may overlap: each takes its own.</summary>
+    private ShuffleBuffer TakeBuffer(int capacity)
+    {
+        var spare = Interlocked.Exchange(ref _spare, null);
+        if (spare is null || spare.Capacity != capacity) return new ShuffleBuffer(capacity, layout.NumericWidth, layout.IndexSlots.Count);
+        spare.Clear();
+        return spare;
     }
 
     /// <summary>

@@ -37,6 +37,9 @@ public sealed class ShuffleBuffer
     private Span<byte> Slot(int slot) =>
         _chunks[slot >> ChunkRowsLog2].AsSpan((slot & ((1 << ChunkRowsLog2) - 1)) * _stride, _stride);
 
+    /// <summary>Forgets every buffered row (an epoch left early leaves some), so the buffer can serve another epoch.</summary>
+    public void Clear() => Count = 0;
+
     /// <summary>Appends a row while the buffer is filling.</summary>
     public void Add(RowBlock source, int row) => Store(source, row, Count++);
 
