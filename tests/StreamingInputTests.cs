@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Streaming.Data;
 using Streaming.TfRecord;
 using Streaming.WebHdfs;
+using Streaming.Transform;
 
 namespace Streaming.Tests;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.TfRecord;
 using Streaming.Data;
 using Streaming.WebHdfs;
+using Streaming.Transform;
 
 namespace Streaming.Tests;
 

@@ -58,9 +58,6 @@ public sealed class LineReader : IDisposable
         }
     }
 
-    /// <summary>Bytes consumed so far, including terminators.</summary>
-    public long Position => _position;
-
     /// <summary>Byte offset of the most recent line within the stream.</summary>
     public long LineOffset { get; private set; }
 

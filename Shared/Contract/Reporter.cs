@@ -37,15 +37,6 @@ public sealed class Reporter
         lock (_gate) return Find(group, name, create: false)?.Total ?? 0;
     }
 
-    public void Status(string message)
-    {
-        lock (_gate)
-        {
-            _stderr.WriteLine("reporter:status:" + Sanitize(message));
-            _stderr.Flush();
-        }
-    }
-
     public void Flush()
     {
         lock (_gate)

@@ -1,6 +1,5 @@
 using Streaming.Contract;
 using System.CommandLine;
-using System.Globalization;
 
 namespace Streaming.Csv;
 
@@ -43,6 +42,4 @@ public sealed class CsvCommandLine
             MaxLineBytes = r.GetValue(MaxLineBytes) is var m and >= 16 ? m : throw new ConfigException("--max-line-bytes must be at least 16"),
         };
     }
-
-    public static string Format(double d) => d.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Streaming.TfRecord;
+using Streaming.Transform;
 
 namespace Streaming.Data;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Streaming.Contract;
 using Streaming.Stats;
 using Streaming.TfRecord;
+using Streaming.Transform;
 
 namespace Streaming.Data;
 

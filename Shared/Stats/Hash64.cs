@@ -28,18 +28,5 @@ public static class Hash64
         return h;
     }
 
-    /// <summary>MurmurHash3's 64-bit finalizer: a bijection that spreads every input bit over every output bit.</summary>
-    public static ulong Mix(ulong x)
-    {
-        x ^= x >> 33; x *= 0xff51afd7ed558ccd; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53; x ^= x >> 33;
-        return x;
-    }
-
-    /// <summary>Hash of a double's canonical bits (so 1, 1.0 and 1e0 are one value).</summary>
-    public static ulong Of(double value)
-    {
-        return Mix(BitConverter.DoubleToUInt64Bits(value == 0 ? 0.0 : value));
-    }
-
     internal static int Rho(ulong w, int maxBits) => Math.Min(BitOperations.LeadingZeroCount(w) + 1, maxBits + 1);
 }

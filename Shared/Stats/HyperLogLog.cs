@@ -30,8 +30,6 @@ public sealed class HyperLogLog
             if (other._registers[i] > _registers[i]) _registers[i] = other._registers[i];
     }
 
-    public bool IsEmpty => !_registers.AsSpan().ContainsAnyExcept((byte)0);
-
     public double Estimate()
     {
         Span<int> c = stackalloc int[Q + 2];

@@ -15,14 +15,6 @@ public static class TfRecordCompressionExtensions
         _ => ".tfrecord",
     };
 
-    /// <summary>TensorFlow's name for it: <c>tf.data.TFRecordDataset(files, compression_type=...)</c>.</summary>
-    public static string TensorFlowName(this TfRecordCompression c) => c switch
-    {
-        TfRecordCompression.Gzip => "GZIP",
-        TfRecordCompression.Zlib => "ZLIB",
-        _ => "",
-    };
-
     public static TfRecordCompression Parse(string text) => text.ToLowerInvariant() switch
     {
         "gzip" or "gz" => TfRecordCompression.Gzip,

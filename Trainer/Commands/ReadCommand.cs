@@ -5,6 +5,7 @@ using Streaming.Contract;
 using Streaming.Data;
 using Streaming.TfRecord;
 using Streaming.Trainer.Training;
+using Streaming.Transform;
 
 namespace Streaming.Trainer.Commands;
 

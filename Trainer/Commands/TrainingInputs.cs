@@ -2,6 +2,7 @@ using Streaming.TfRecord;
 using Microsoft.Extensions.Logging;
 using Streaming.Data;
 using Streaming.Trainer.Training;
+using Streaming.Transform;
 
 namespace Streaming.Trainer.Commands;
 

@@ -1,7 +1,7 @@
-using Streaming.Transform;
+using Streaming.TfRecord;
 using Streaming.WebHdfs;
 
-namespace Streaming.TfRecord;
+namespace Streaming.Transform;
 
 /// <summary>
 /// The shards of a transform output directory: the <c>*.tfrecord*</c> files in name order, with the job's
