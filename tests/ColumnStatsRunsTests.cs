@@ -1,6 +1,7 @@
 using System.Text;
 using Streaming.Csv;
 using Streaming.Stats;
+using Streaming.Contract;
 
 namespace Streaming.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Streaming.Stats;
+using Streaming.Contract;
 
 namespace Streaming.Tests;
 

@@ -3,6 +3,7 @@ using Streaming.TfRecord;
 using Streaming.TfRecord.Proto;
 using Streaming.Transform;
 using Streaming.WebHdfs;
+using Streaming.Contract;
 
 namespace Streaming.Tests;
 

@@ -18,17 +18,3 @@ public static class Counters
     /// <summary>Per-reason counter name: <c>Malformed.FieldCount</c> etc.</summary>
     public static string Malformed(RejectReason reason) => "Malformed." + reason;
 }
-
-/// <summary>Why a row was rejected. The set is fixed so counters stay few and searchable.</summary>
-public enum RejectReason
-{
-    EmptyLine,
-    FieldCount,
-    BadQuotes,
-    InvalidUtf8,
-    LineTooLong,
-    BadValue,
-    BadRecord,
-    /// <summary>The label is not a number (regression) or not one of the classes.</summary>
-    BadLabel,
-}

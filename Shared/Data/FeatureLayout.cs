@@ -1,6 +1,6 @@
 using System.Text;
-using Streaming.Stats;
 using Streaming.Transform;
+using Streaming.Contract;
 
 namespace Streaming.Data;
 

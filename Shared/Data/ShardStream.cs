@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Streaming.Contract;
-using Streaming.Stats;
 using Streaming.TfRecord;
 using Streaming.Transform;
 

@@ -40,7 +40,7 @@ public sealed class ModelFile
     /// of another model (a directory assembled from two saves is an error, not a silently wrong model).
     /// </summary>
     public static ulong Fingerprint(ModelFile meta) =>
-        Stats.Hash64.Of(System.Text.Encoding.UTF8.GetBytes(meta.SaveId + "\n" + JsonSerializer.Serialize(meta.Spec, ModelJsonContext.Default.ModelSpec) + "\n" + meta.Plan.ToJson()));
+        Hash64.Of(System.Text.Encoding.UTF8.GetBytes(meta.SaveId + "\n" + JsonSerializer.Serialize(meta.Spec, ModelJsonContext.Default.ModelSpec) + "\n" + meta.Plan.ToJson()));
 
     public static void Save(string dir, ModelFile meta, IReadOnlyList<NamedTensor> weights)
     {

@@ -1,3 +1,5 @@
+using Streaming.Contract;
+
 namespace Streaming.Stats;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
+using Streaming.Contract;
 
 namespace Streaming.TfRecord;
 

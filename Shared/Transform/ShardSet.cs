@@ -1,5 +1,6 @@
 using Streaming.TfRecord;
 using Streaming.WebHdfs;
+using Streaming.Contract;
 
 namespace Streaming.Transform;
 

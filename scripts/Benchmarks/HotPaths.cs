@@ -5,6 +5,7 @@ using Streaming.Stats;
 using Streaming.TfRecord;
 using Streaming.Data;
 using Streaming.Model;
+using Streaming.Contract;
 
 namespace Streaming.Benchmarks;
 

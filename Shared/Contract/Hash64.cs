@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using Streaming.Contract;
 
-namespace Streaming.Stats;
+namespace Streaming.Contract;
 
 /// <summary>MurmurHash64A of a byte span: fast, well mixed, stable across platforms (sketch state is persisted).</summary>
 public static class Hash64

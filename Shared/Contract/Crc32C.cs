@@ -4,7 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Streaming.TfRecord;
+namespace Streaming.Contract;
 
 /// <summary>
 /// CRC-32C (Castagnoli), with the hardware instruction behind <see cref="BitOperations.Crc32C(uint, ulong)"/>, and
