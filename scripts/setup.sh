@@ -21,6 +21,6 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 && apt-get -o DPkg::Lock::Timeout=600 install -y -qq nodejs npm >&2
 fi
-if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules/@roboflow/tfrecords ]; then
-  (cd tests/js && npm install --no-audit --no-fund --loglevel=error >&2)
+if [ -f tests/Support/js/package.json ] && [ ! -d tests/Support/js/node_modules/@roboflow/tfrecords ]; then
+  (cd tests/Support/js && npm install --no-audit --no-fund --loglevel=error >&2)
 fi

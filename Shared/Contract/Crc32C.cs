@@ -8,7 +8,7 @@ namespace Streaming.Contract;
 
 /// <summary>
 /// CRC-32C (Castagnoli), with the hardware instruction behind <see cref="BitOperations.Crc32C(uint, ulong)"/>, and
-/// TFRecord's masking (CONTRACTS.md §2): <c>((crc &gt;&gt; 15) | (crc &lt;&lt; 17)) + 0xA282EAD8</c>.
+/// TFRecord's masking (docs/contracts.md §2): <c>((crc &gt;&gt; 15) | (crc &lt;&lt; 17)) + 0xA282EAD8</c>.
 /// </summary>
 /// <remarks>
 /// The instruction has a latency of about three cycles but a throughput of one, so one dependent chain runs at a third

@@ -3,7 +3,7 @@ using System.Text;
 namespace Streaming.Contract;
 
 /// <summary>
-/// Reduce-side input: sorted <c>key\tvalue</c> lines, all lines of a key contiguous (CONTRACTS.md §1). Yields one
+/// Reduce-side input: sorted <c>key\tvalue</c> lines, all lines of a key contiguous (docs/contracts.md §1). Yields one
 /// group per key; the reducer must do the grouping itself, Hadoop only sorts.
 /// </summary>
 public sealed class KeyGroups

@@ -1,7 +1,7 @@
 namespace Streaming.Contract;
 
 /// <summary>
-/// Side-effect files of a task (CONTRACTS.md §1): written into the attempt's work directory
+/// Side-effect files of a task (docs/contracts.md §1): written into the attempt's work directory
 /// <c>${mapreduce_task_output_dir}</c>, promoted into the job output only when the attempt commits, and named by
 /// task, never by attempt, so a retried or speculative attempt produces the same name.
 /// </summary>

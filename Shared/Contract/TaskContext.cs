@@ -2,7 +2,7 @@ namespace Streaming.Contract;
 
 /// <summary>
 /// The task's identity as Hadoop Streaming passes it: job properties in the environment, with every
-/// character outside [A-Za-z0-9] replaced by '_' (CONTRACTS.md §1). Outside a job (a plain pipe) every
+/// character outside [A-Za-z0-9] replaced by '_' (docs/contracts.md §1). Outside a job (a plain pipe) every
 /// field falls back to a single-task default so the executables can be used with cat | mapper | sort | reducer.
 /// </summary>
 public sealed record TaskContext(

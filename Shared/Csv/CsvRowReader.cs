@@ -7,7 +7,7 @@ namespace Streaming.Csv;
 
 /// <summary>
 /// The CSV input of a map task: lines from stdin, the header recognised (only a split at offset 0 of its file can
-/// see it, CONTRACTS.md §1) and never counted as data, malformed rows handed to <see cref="RejectedRows"/>.
+/// see it, docs/contracts.md §1) and never counted as data, malformed rows handed to <see cref="RejectedRows"/>.
 /// <see cref="TryRead"/> returns only well-formed rows, with exactly <see cref="Columns"/>.Count fields.
 /// </summary>
 public sealed class CsvRowReader

@@ -3,7 +3,7 @@ using System.IO.Compression;
 
 namespace Streaming.TfRecord;
 
-/// <summary>TFRecord file compression: the whole file is one GZIP or ZLIB stream of the framing (CONTRACTS.md §2).</summary>
+/// <summary>TFRecord file compression: the whole file is one GZIP or ZLIB stream of the framing (docs/contracts.md §2).</summary>
 public enum TfRecordCompression { None, Gzip, Zlib }
 
 public static class TfRecordCompressionExtensions

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Streaming.WebHdfs;
 
 /// <summary>
-/// WebHDFS REST client (CONTRACTS.md §3), for Hadoop 2.x and 3.x NameNodes: file status and listings (with
+/// WebHDFS REST client (docs/contracts.md §3), for Hadoop 2.x and 3.x NameNodes: file status and listings (with
 /// LISTSTATUS_BATCH paging, falling back to LISTSTATUS on servers without it), streaming OPEN that follows the 307 to the
 /// DataNode itself and resumes at the reached offset after a dropped connection, two-step CREATE, MKDIRS, RENAME,
 /// DELETE. Fails over between NameNodes on connection errors and StandbyException; retries transient failures with

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Streaming.WebHdfs;
 
 /// <summary>
-/// A WebHDFS <c>RemoteException</c> (CONTRACTS.md §3) as a typed error: the Java exception's simple name, its class,
+/// A WebHDFS <c>RemoteException</c> (docs/contracts.md §3) as a typed error: the Java exception's simple name, its class,
 /// the message, and the HTTP status. Subclasses for what callers handle differently.
 /// </summary>
 public class WebHdfsException(string message, HttpStatusCode status, string? exception = null, string? javaClassName = null)

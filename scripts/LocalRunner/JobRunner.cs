@@ -7,7 +7,7 @@ using Streaming.Contract;
 namespace Streaming.LocalRunner;
 
 /// <summary>
-/// Runs a streaming job on this machine the way Hadoop does (CONTRACTS.md §1): splits, one mapper process per split
+/// Runs a streaming job on this machine the way Hadoop does (docs/contracts.md §1): splits, one mapper process per split
 /// (in parallel), the combiner on each map's output, Text.hashCode partitioning, unsigned byte-order sort, one reducer
 /// process per partition, attempts retried up to maxattempts, side-effect files committed only for successful
 /// attempts, <c>part-NNNNN</c> outputs, <c>_SUCCESS</c>, and summed counters.

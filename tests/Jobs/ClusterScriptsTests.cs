@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 namespace Streaming.Tests;
 
 /// <summary>
-/// The hadoop-jobs scripts in cluster mode against stand-ins of both FsShell generations (tests/fakes: Hadoop 2.7's
+/// The hadoop-jobs scripts in cluster mode against stand-ins of both FsShell generations (tests/Support/fakes: Hadoop 2.7's
 /// `hdfs dfs`, which has no `-ls -C`, and 3.x's), with `hadoop jar` running our local runner: they complete, re-run
 /// by fingerprint, and never touch a directory they did not write.
 /// </summary>
@@ -28,7 +28,7 @@ public class ClusterScriptsTests(string version)
         Proc.Run("/bin/bash", new[] { Path.Combine(Repo.Root, "hadoop-jobs", script) }.Concat(args), null, new Dictionary<string, string>
         {
             ["FAKE_HDFS_FAIL"] = failing ?? "",
-            ["PATH"] = Path.Combine(Repo.Root, "tests", "fakes") + ":/usr/bin:/bin",
+            ["PATH"] = Path.Combine(Repo.Root, "tests", "Support", "fakes") + ":/usr/bin:/bin",
             ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version,
             ["HADOOP_STREAMING_JAR"] = "/opt/hadoop/share/hadoop/tools/lib/hadoop-streaming.jar",
             ["STREAMING_ARCHIVE_URI"] = "hdfs:///apps/bin", ["STREAMING_TOOLS"] = Pipeline.BinDir,
@@ -201,7 +201,7 @@ public class ClusterScriptsTests(string version)
         File.WriteAllText(Path.Combine(work, "replay.sh"), "set -euo pipefail\n" + printed);
         var r = Proc.Run("/bin/bash", [Path.Combine(work, "replay.sh")], null, new Dictionary<string, string>
         {
-            ["PATH"] = Path.Combine(Repo.Root, "tests", "fakes") + ":/usr/bin:/bin", ["HADOOP_HOME"] = home,
+            ["PATH"] = Path.Combine(Repo.Root, "tests", "Support", "fakes") + ":/usr/bin:/bin", ["HADOOP_HOME"] = home,
             ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version, ["STREAMING_LOCAL_RUNNER"] = Repo.Runner,
         }, cwd: work);
         return (r, work, home);

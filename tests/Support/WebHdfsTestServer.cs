@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace Streaming.Tests;
 
 /// <summary>
-/// A WebHDFS server for tests, in process on loopback, following CONTRACTS.md §3: an active NameNode that answers
+/// A WebHDFS server for tests, in process on loopback, following docs/contracts.md §3: an active NameNode that answers
 /// OPEN and CREATE with 307 to a separate DataNode endpoint, a standby NameNode answering StandbyException, offsets and
 /// lengths honoured, RemoteException JSON with the right status codes, LISTSTATUS_BATCH paging. Faults on demand:
 /// connection reset mid-body, 503 before success, a slow DataNode, a NameNode address where nothing listens.

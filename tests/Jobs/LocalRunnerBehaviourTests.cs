@@ -2,13 +2,13 @@ using Streaming.Contract;
 
 namespace Streaming.Tests;
 
-/// <summary>Runner behaviour that the golden files do not pin down but CONTRACTS.md §1 states.</summary>
+/// <summary>Runner behaviour that the golden files do not pin down but docs/contracts.md §1 states.</summary>
 public class LocalRunnerBehaviourTests
 {
     [Test]
     public void SplitsFollowTheOldMapredApiIncludingTheSlop()
     {
-        // CONTRACTS.md: fs.local.block.size=150000 on the 894,865-byte Black Friday file gives 6 splits, last 144,865.
+        // docs/contracts.md: fs.local.block.size=150000 on the 894,865-byte Black Friday file gives 6 splits, last 144,865.
         var file = Repo.Data("blackfriday_sample.csv");
         var dir = Repo.TempDir("splits");
         var r = Proc.Run(Repo.Runner, "-D", "fs.local.block.size=150000", "-input", file, "-output", Path.Combine(dir, "out"),

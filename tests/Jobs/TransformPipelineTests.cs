@@ -51,7 +51,7 @@ public class TransformPipelineTests
 
         // The npm reader on two whole shards (it is slow: ~0.2 MB/s).
         var shards = manifest.Shards.Take(2).Select(s => Path.Combine(tf, s.Shard)).ToArray();
-        var js = Proc.Run("node", new[] { Path.Combine(Repo.Root, "tests", "js", "read_tfrecords.js") }.Concat(shards));
+        var js = Proc.Run("node", new[] { Path.Combine(Repo.Root, "tests", "Support", "js", "read_tfrecords.js") }.Concat(shards));
         Assert.That(js.ExitCode, Is.EqualTo(0), js.Stderr);
         using var doc = JsonDocument.Parse(js.Stdout);
         Assert.That(doc.RootElement.GetProperty("crc_errors").GetInt32(), Is.Zero);

@@ -81,7 +81,7 @@ public static class Proc
     public static ProcResult Run(string exe, params string[] args) => Run(exe, args, null);
 
     public static ProcResult Python(string script, params string[] args) =>
-        Run(Repo.Python, new[] { Path.Combine(Repo.Root, "tests", "python", script) }.Concat(args));
+        Run(Repo.Python, new[] { Path.Combine(Repo.Root, "tests", "Support", "python", script) }.Concat(args));
 
     public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 }
