@@ -24,8 +24,9 @@ internal static class ManifestCommand
             {
                 n++;
                 if (line.Length == 0) continue;
-                int tab = line.IndexOf('\t');
-                try { shards.Add(ShardInfo.FromJson(tab < 0 ? line : line[(tab + 1)..])); }
+                // A shard record is the value of a reducer's line, or a whole line when it has no key.
+                var record = KeyValueLine.Split(line, out _, out var value) ? value : line;
+                try { shards.Add(ShardInfo.FromJson(record)); }
                 catch (System.Text.Json.JsonException e) { throw new DataException($"manifest line {n} is not a shard record: {e.Message}"); }
             }
             var json = JobManifest.FromShards(shards, r.GetValue(compression)!).ToJson() + "\n";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Streaming.Contract;
 using Streaming.Model;
+using Streaming.Csv;
 
 namespace Streaming.Mapper;
 
@@ -10,7 +11,7 @@ internal static class PredictCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Model directory (model.json + weights.bin), e.g. shipped with -archives model.tgz#model", DefaultValueFactory = _ => "model" };
-        var maxBad = new Option<double>("--max-bad-fraction") { Description = "Fail the task when more than this share of its rows is rejected", DefaultValueFactory = _ => 0.01 };
+        var maxBad = CsvCommandLine.MaxBadFractionOption();
         var columns = new Option<string?>("--columns") { Description = "The input's column names, comma-separated (default: its header line at file start, else the training order)" };
         var cmd = new Command("predict", "Score CSV rows on stdin with a trained model (one 'START:N<TAB>prediction' line per row)");
         cmd.Options.Add(model);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Streaming.Contract;
 using Streaming.Transform;
+using Streaming.Csv;
 
 namespace Streaming.Mapper;
 
@@ -13,7 +14,7 @@ internal static class TransformCommand
         var output = new ShardOutputCommandLine();
         var shuffle = new Option<bool>("--shuffle") { Description = "Emit key\\tbase64 records for a global shuffle through the reducers" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the shuffle keys", DefaultValueFactory = _ => 1 };
-        var maxBad = new Option<double>("--max-bad-fraction") { Description = "Fail the task when more than this share of its rows is rejected", DefaultValueFactory = _ => 0.01 };
+        var maxBad = CsvCommandLine.MaxBadFractionOption();
         var cmd = new Command("transform", "Transform CSV rows on stdin into tf.train.Example records (TFRecord shard + manifest line)");
         output.AddTo(cmd);
         foreach (var o in new Option[] { shuffle, seed, maxBad }) cmd.Options.Add(o);

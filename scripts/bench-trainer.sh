@@ -31,7 +31,7 @@ blas=/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3
 dotnet build scripts/LocalRunner/LocalRunner.csproj -c Release -nologo -v quiet >&2
 { [ -f dist/streaming-linux-x64.tgz ] && [ -x dist/trainer/trainer ]; } || bash scripts/publish.sh
 T=${STREAMING_TRAINER:-dist/trainer/trainer} RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
-mkdir -p "$W/pb" && protoc -I Shared/Protos --python_out="$W/pb" Shared/Protos/feature.proto Shared/Protos/example.proto
+mkdir -p "$W/pb" && protoc -I tests/Support/Protos --python_out="$W/pb" tests/Support/Protos/feature.proto tests/Support/Protos/example.proto
 torch_blas=$($PY -c 'import torch, re
 maps = open("/proc/self/maps").read()
 print(sorted(set(re.findall(r"/\S*(?:blas|openblas)\S*\.so\S*", maps))) or ["(none found)"])')

@@ -31,7 +31,7 @@ bash scripts/publish.sh   # always: a stale dist/ would measure old code
 RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
 BENCH=scripts/Benchmarks/bin/Release/net10.0/Benchmarks
 M=dist/bin/mapper T=dist/trainer/trainer
-mkdir -p "$W/pb" && protoc -I Shared/Protos --python_out="$W/pb" Shared/Protos/feature.proto Shared/Protos/example.proto
+mkdir -p "$W/pb" && protoc -I tests/Support/Protos --python_out="$W/pb" tests/Support/Protos/feature.proto tests/Support/Protos/example.proto
 
 # ---- inputs: the real data enlarged (IDs varied per repetition), deterministic
 BF_COLS=User_ID,Product_ID,Gender,Age,Occupation,City_Category,Stay_In_Current_City_Years,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3,Purchase

@@ -22,9 +22,9 @@ public sealed class KeyGroups
         while (_lines.TryReadLine(out var line, out _))
         {
             Lines++;
-            int tab = line.IndexOf((byte)'\t');
-            var key = Encoding.UTF8.GetString(tab < 0 ? line : line[..tab]);
-            var value = tab < 0 ? "" : Encoding.UTF8.GetString(line[(tab + 1)..]);
+            KeyValueLine.Split(line, out var keyBytes, out var valueBytes);
+            var key = Encoding.UTF8.GetString(keyBytes);
+            var value = Encoding.UTF8.GetString(valueBytes);
             if (current is not null && key != current)
             {
                 yield return (current, values);

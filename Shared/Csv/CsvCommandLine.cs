@@ -13,7 +13,11 @@ public sealed class CsvCommandLine
     public readonly Option<string> Missing = new("--missing") { Description = "Missing-value tokens separated by '|' (an empty entry means the empty field)", DefaultValueFactory = _ => string.Join('|', CsvOptions.DefaultMissingTokens) };
     public readonly Option<bool> Trim = new("--trim") { Description = "Strip spaces around fields", DefaultValueFactory = _ => true };
     public readonly Option<int> MaxLineBytes = new("--max-line-bytes") { Description = "Reject longer lines (bounds task memory)", DefaultValueFactory = _ => 1 << 20 };
-    public readonly Option<double> MaxBadFraction = new("--max-bad-fraction") { Description = "Fail the task when more than this share of its rows is malformed", DefaultValueFactory = _ => 0.01 };
+    public readonly Option<double> MaxBadFraction = MaxBadFractionOption();
+
+    /// <summary>The one declaration of <c>--max-bad-fraction</c>, for every command that quarantines rows.</summary>
+    public static Option<double> MaxBadFractionOption() =>
+        new("--max-bad-fraction") { Description = "Fail the task when more than this share of its rows is rejected (0 to 1)", DefaultValueFactory = _ => 0.01 };
 
     public void AddTo(Command command)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Streaming.Contract;
 
 namespace Streaming.Stats;
 
@@ -145,9 +146,8 @@ public static class StatsJson
         {
             n++;
             if (line.Length == 0) continue;
-            int tab = line.IndexOf('\t');
-            if (tab < 0) throw new FormatException($"statistics line {n} has no TAB");
-            try { list.Add(Deserialize(line[(tab + 1)..])); }
+            if (!KeyValueLine.Split(line, out _, out var value)) throw new FormatException($"statistics line {n} has no TAB");
+            try { list.Add(Deserialize(value)); }
             catch (FormatException e) { throw new FormatException($"statistics line {n}: {e.Message}", e); }
         }
         return list.OrderBy(s => s.Index).ToList();

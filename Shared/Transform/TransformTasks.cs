@@ -151,15 +151,14 @@ public static class TransformReduceTask
         while (lines.TryReadLine(out var line, out _))
         {
             n++;
-            int tab = line.IndexOf((byte)'\t');
-            if (tab == RowAccounting.KeyBytes.Length && line[..tab].SequenceEqual(RowAccounting.KeyBytes))
+            bool hasTab = KeyValueLine.Split(line, out var key, out var b64);
+            if (hasTab && key.SequenceEqual(RowAccounting.KeyBytes))
             {
-                rows = rows.Add(RowAccounting.FromJson(line[(tab + 1)..]));
+                rows = rows.Add(RowAccounting.FromJson(b64));
                 continue;
             }
-            var b64 = tab < 0 ? ReadOnlySpan<byte>.Empty : line[(tab + 1)..];
             if (buf.Length < b64.Length) buf = new byte[b64.Length];
-            if (tab < 0 || System.Buffers.Text.Base64.DecodeFromUtf8(b64, buf, out _, out int len) != System.Buffers.OperationStatus.Done)
+            if (!hasTab || System.Buffers.Text.Base64.DecodeFromUtf8(b64, buf, out _, out int len) != System.Buffers.OperationStatus.Done)
             {
                 reporter.Increment(Counters.Group, Counters.Malformed(RejectReason.BadRecord));
                 throw new DataException($"shuffled record {n} is not key\\tbase64: {RejectedRows.Escape(line, 120)}");

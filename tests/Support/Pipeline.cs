@@ -47,7 +47,7 @@ public static class Pipeline
     public static readonly Lazy<string> PythonProtos = new(() =>
     {
         var dir = Repo.TempDir("pb");
-        var protos = Path.Combine(Repo.Root, "Shared", "Protos");
+        var protos = Path.Combine(Repo.Root, "tests", "Support", "Protos");
         var r = Proc.Run("protoc", "-I", protos, "--python_out=" + dir, Path.Combine(protos, "feature.proto"), Path.Combine(protos, "example.proto"));
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
         return dir;
