@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -39,7 +40,9 @@ public sealed class CsvLineParser
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> FieldUnchecked(int i)
     {
+        Debug.Assert((uint)i < (uint)FieldCount, "the caller holds i below FieldCount");
         var (s, l) = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_fields), i);
+        Debug.Assert(s >= 0 && l >= 0 && s + l <= _source.Length, "a field lies inside the source buffer");
         return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_source), s), l);
     }
 
@@ -156,6 +159,7 @@ public sealed class CsvLineParser
                 // A chunk ends at most 32 fields: room for them once, then unchecked stores.
                 if (count + 32 > _fields.Length) Array.Resize(ref _fields, _fields.Length * 2);
                 ref var field = ref MemoryMarshal.GetArrayDataReference(_fields);
+                Debug.Assert(count + BitOperations.PopCount(mask) <= _fields.Length, "the unchecked stores stay inside _fields");
                 while (mask != 0)
                 {
                     int at = i + BitOperations.TrailingZeroCount(mask);

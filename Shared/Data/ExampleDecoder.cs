@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Streaming.Contract;
+using Streaming.TfRecord;
 
 namespace Streaming.Data;
 
@@ -66,7 +67,7 @@ public sealed class ExampleDecoder
         while (!r.End)
         {
             var (field, wire) = r.Tag();
-            if (field != 1 || wire != 2) { r.Skip(wire); continue; }
+            if (field != ExampleWire.Features || wire != ExampleWire.LengthDelimited) { r.Skip(wire); continue; }
             var features = r.Bytes();
             int p = 0;
             while (p < features.Length)
@@ -74,11 +75,11 @@ public sealed class ExampleDecoder
                 ReadOnlySpan<byte> key, value;
                 // The common entry, <0A n> <0A k key> <12 v value> with one-byte lengths, is split by index arithmetic;
                 // anything else (long names, other fields, other order) walks the entry's wire format.
-                int n = features.Length - p >= 2 && features[p] == 0x0A && features[p + 1] < 0x80 ? features[p + 1] : -1;
+                int n = features.Length - p >= 2 && features[p] == ExampleWire.FeatureEntryTag && features[p + 1] < 0x80 ? features[p + 1] : -1;
                 int k = n >= 4 && p + 2 + n <= features.Length ? features[p + 3] : -1;
                 Debug.Assert(k < 0 || p + 2 + n <= features.Length, "the whole entry is inside the features");
-                if (k >= 0 && features[p + 2] == 0x0A && k < 0x80 && 4 + k <= n
-                    && features[p + 4 + k] == 0x12 && features[p + 5 + k] == n - 4 - k)
+                if (k >= 0 && features[p + 2] == ExampleWire.EntryKeyTag && k < 0x80 && 4 + k <= n
+                    && features[p + 4 + k] == ExampleWire.EntryValueTag && features[p + 5 + k] == n - 4 - k)
                 {
                     key = features.Slice(p + 4, k);
                     value = features.Slice(p + 6 + k, n - 4 - k);
@@ -88,15 +89,15 @@ public sealed class ExampleDecoder
                 {
                     var entries = new Reader(features[p..]);
                     var (ef, ew) = entries.Tag();
-                    if (ef != 1 || ew != 2) { entries.Skip(ew); p = features.Length - entries.Remaining; continue; }
+                    if (ef != ExampleWire.FeatureEntry || ew != ExampleWire.LengthDelimited) { entries.Skip(ew); p = features.Length - entries.Remaining; continue; }
                     var entry = new Reader(entries.Bytes());
                     p = features.Length - entries.Remaining;
                     key = value = default;
                     while (!entry.End)
                     {
                         var (f, w) = entry.Tag();
-                        if (f == 1 && w == 2) key = entry.Bytes();
-                        else if (f == 2 && w == 2) value = entry.Bytes();
+                        if (f == ExampleWire.EntryKey && w == ExampleWire.LengthDelimited) key = entry.Bytes();
+                        else if (f == ExampleWire.EntryValue && w == ExampleWire.LengthDelimited) value = entry.Bytes();
                         else entry.Skip(w);
                     }
                 }
@@ -127,33 +128,33 @@ public sealed class ExampleDecoder
         while (!r.End)
         {
             var (field, wire) = r.Tag();
-            if (field != 1 || wire != 2) { r.Skip(wire); continue; }
+            if (field != ExampleWire.Features || wire != ExampleWire.LengthDelimited) { r.Skip(wire); continue; }
             var features = r.Bytes();
             int featuresAt = example.Length - r.Remaining - features.Length;
             var entries = new Reader(features);
             while (!entries.End)
             {
                 var (ef, ew) = entries.Tag();
-                if (ef != 1 || ew != 2) { entries.Skip(ew); continue; }
+                if (ef != ExampleWire.FeatureEntry || ew != ExampleWire.LengthDelimited) { entries.Skip(ew); continue; }
                 var entryBytes = entries.Bytes();
                 int entryAt = featuresAt + features.Length - entries.Remaining - entryBytes.Length;
                 // Only <0A k key 12 v value>: the shape the index arithmetic of the full decoder expects too.
                 var entry = new Reader(entryBytes);
-                if (entry.End || entry.Tag() != (1, 2)) return null;
+                if (entry.End || entry.Tag() != (ExampleWire.EntryKey, ExampleWire.LengthDelimited)) return null;
                 var key = entry.Bytes();
-                if (entry.End || entry.Tag() != (2, 2)) return null;
+                if (entry.End || entry.Tag() != (ExampleWire.EntryValue, ExampleWire.LengthDelimited)) return null;
                 var value = entry.Bytes();
                 if (!entry.End) return null;
                 int valueAt = entryAt + entryBytes.Length - value.Length;
                 int slot = !_layout.Keys.TryGetValue(key, out int s) ? Unknown : s == FeatureLayout.LabelKey ? _labelSlot : s;
                 if (slot == Unknown) { mask.AsSpan(valueAt, value.Length).Clear(); continue; }
-                if (value.Length < 5 || value.Length > 0x7F || value[1] != value.Length - 2 || value[2] != 0x0A || value[3] != value.Length - 4) return null;
+                if (value.Length < 5 || value.Length > 0x7F || value[1] != value.Length - 2 || value[2] != ExampleWire.PackedValuesTag || value[3] != value.Length - 4) return null;
                 int width = value.Length - 4;
                 ExampleShapes.Site site;
-                if (value[0] == 0x12 && width == 4 * _length[slot] && (slot < _floatSlots || slot == _labelSlot))
+                if (value[0] == ExampleWire.FloatListTag && width == 4 * _length[slot] && (slot < _floatSlots || slot == _labelSlot))
                     site = slot == _labelSlot ? new(valueAt + 4, 1, ExampleShapes.SiteKind.FloatLabel, 0, 0)
                         : new(valueAt + 4, _length[slot], ExampleShapes.SiteKind.Floats, _offset[slot], 0);
-                else if (value[0] == 0x1A && slot >= _floatSlots && width <= 9)
+                else if (value[0] == ExampleWire.Int64ListTag && slot >= _floatSlots && width <= 9)
                     site = slot == _labelSlot ? new(valueAt + 4, width, ExampleShapes.SiteKind.IntLabel, 0, 0)
                         : new(valueAt + 4, width, ExampleShapes.SiteKind.Index, _column[slot], _cardinality[slot]);
                 else return null;
@@ -195,9 +196,9 @@ public sealed class ExampleDecoder
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool TryDecodeCommon(int slot, ReadOnlySpan<byte> v, Span<float> numeric, Span<int> indices, ref float label)
     {
-        if (v.Length < 4 || v[1] != v.Length - 2 || v[2] != 0x0A || v[3] != v.Length - 4) return false;
+        if (v.Length < 4 || v[1] != v.Length - 2 || v[2] != ExampleWire.PackedValuesTag || v[3] != v.Length - 4) return false;
         var payload = v[4..];
-        if (v[0] == 0x12)   // float_list
+        if (v[0] == ExampleWire.FloatListTag)
         {
             int n = _length[slot];
             if (payload.Length != 4 * n || slot >= _floatSlots && slot != _labelSlot) return false;
@@ -207,7 +208,7 @@ public sealed class ExampleDecoder
             else floats.CopyTo(numeric.Slice(_offset[slot], n));
             return true;
         }
-        if (v[0] != 0x1A || slot < _floatSlots) return false;   // int64_list, for an index or the label
+        if (v[0] != ExampleWire.Int64ListTag || slot < _floatSlots) return false;   // for an index or the label
         ulong value = 0;
         int shift = 0, i = 0;
         for (; i < payload.Length && shift < 64; i++, shift += 7)
@@ -231,9 +232,9 @@ public sealed class ExampleDecoder
         while (!r.End)
         {
             var (kind, w) = r.Tag();
-            if (w != 2) { r.Skip(w); continue; }
+            if (w != ExampleWire.LengthDelimited) { r.Skip(w); continue; }
             var list = r.Bytes();
-            if (kind == 2)   // float_list
+            if (kind == ExampleWire.FloatList)
             {
                 if (slot < _floatSlots) ReadFloats(list, numeric.Slice(_offset[slot], _length[slot]));
                 else if (slot == _labelSlot)
@@ -243,7 +244,7 @@ public sealed class ExampleDecoder
                 }
                 else throw new DataException($"feature '{NameOf(slot)}' is a float list, the plan says int64");
             }
-            else if (kind == 3)   // int64_list
+            else if (kind == ExampleWire.Int64List)
             {
                 if (slot < _floatSlots) throw new DataException($"feature '{NameOf(slot)}' is an int64 list, the plan says float");
                 long v = ReadOneInt64(list);
@@ -263,7 +264,7 @@ public sealed class ExampleDecoder
     private static void ReadFloats(ReadOnlySpan<byte> list, Span<float> dst)
     {
         // The common case, as TensorFlow and our writer emit it: one packed run of exactly dst.Length floats.
-        if (list.Length == 2 + 4 * dst.Length && list[0] == 0x0A && list[1] == 4 * dst.Length && dst.Length < 32)
+        if (list.Length == 2 + 4 * dst.Length && list[0] == ExampleWire.PackedValuesTag && list[1] == 4 * dst.Length && dst.Length < 32)
         {
             var packed = list[2..];
             if (BitConverter.IsLittleEndian) System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(packed).CopyTo(dst);
@@ -275,14 +276,14 @@ public sealed class ExampleDecoder
         while (!r.End)
         {
             var (f, w) = r.Tag();
-            if (f == 1 && w == 2)
+            if (f == ExampleWire.ListValue && w == ExampleWire.LengthDelimited)
             {
                 var packed = r.Bytes();
                 if (packed.Length % 4 != 0) throw new DataException("packed float list length is not a multiple of 4");
                 for (int i = 0; i < packed.Length; i += 4, n++)
                     if (n < dst.Length) dst[n] = BinaryPrimitives.ReadSingleLittleEndian(packed[i..]);
             }
-            else if (f == 1 && w == 5)
+            else if (f == ExampleWire.ListValue && w == ExampleWire.Fixed32)
             {
                 float v = r.Fixed32();
                 if (n < dst.Length) dst[n] = v;
@@ -297,19 +298,19 @@ public sealed class ExampleDecoder
     private static long ReadOneInt64(ReadOnlySpan<byte> list)
     {
         // The common case: one packed value below 128 (a small vocabulary index, a class).
-        if (list.Length == 3 && list[0] == 0x0A && list[1] == 1 && list[2] < 0x80) return list[2];
+        if (list.Length == 3 && list[0] == ExampleWire.PackedValuesTag && list[1] == 1 && list[2] < 0x80) return list[2];
         var r = new Reader(list);
         int n = 0;
         long value = 0;
         while (!r.End)
         {
             var (f, w) = r.Tag();
-            if (f == 1 && w == 2)
+            if (f == ExampleWire.ListValue && w == ExampleWire.LengthDelimited)
             {
                 var p = new Reader(r.Bytes());
                 while (!p.End) { value = (long)p.Varint(); n++; }
             }
-            else if (f == 1 && w == 0) { value = (long)r.Varint(); n++; }
+            else if (f == ExampleWire.ListValue && w == ExampleWire.Varint) { value = (long)r.Varint(); n++; }
             else r.Skip(w);
         }
         if (n != 1) throw new DataException($"int64 list of {n} values where 1 was expected");

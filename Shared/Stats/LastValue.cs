@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Streaming.Contract;
@@ -49,7 +50,11 @@ internal struct LastValue
     }
 
     // The bytes as two words, zero-padded (with the length compared separately, equal words mean equal values).
-    private static (ulong Lo, ulong Hi) Words(ReadOnlySpan<byte> value) =>
-        value.Length <= 8 ? (Contract.Bytes.LittleEndian(value), 0UL)
+    private static (ulong Lo, ulong Hi) Words(ReadOnlySpan<byte> value)
+    {
+        Debug.Assert(value.Length <= 16, "a value of at most two words");
+        // The unaligned read below runs only when the value has more than 8 bytes.
+        return value.Length <= 8 ? (Contract.Bytes.LittleEndian(value), 0UL)
             : (Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(value)), Contract.Bytes.LittleEndian(value[8..]));
+    }
 }

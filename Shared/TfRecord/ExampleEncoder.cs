@@ -68,17 +68,17 @@ public sealed class ExampleEncoder
         if (_out.Length < total) _out = new byte[Math.Max(total, _out.Length * 2)];
         var w = _out.AsSpan(0, total);
         int p = 0;
-        w[p++] = 0x0A; p += WriteVarint(w[p..], (ulong)features);
+        w[p++] = ExampleWire.FeaturesTag; p += WriteVarint(w[p..], (ulong)features);
         foreach (var f in _features)
         {
             int payload = ListPayload(f);
-            w[p++] = 0x0A; p += WriteVarint(w[p..], (ulong)EntrySize(f.Key, payload));
-            w[p++] = 0x0A; p += WriteVarint(w[p..], (ulong)f.Key.Length);
+            w[p++] = ExampleWire.FeatureEntryTag; p += WriteVarint(w[p..], (ulong)EntrySize(f.Key, payload));
+            w[p++] = ExampleWire.EntryKeyTag; p += WriteVarint(w[p..], (ulong)f.Key.Length);
             f.Key.CopyTo(w[p..]); p += f.Key.Length;
-            w[p++] = 0x12; p += WriteVarint(w[p..], (ulong)FeatureSize(payload));
-            w[p++] = f.Kind == Kind.Float ? (byte)0x12 : (byte)0x1A; p += WriteVarint(w[p..], (ulong)ListSize(payload));
+            w[p++] = ExampleWire.EntryValueTag; p += WriteVarint(w[p..], (ulong)FeatureSize(payload));
+            w[p++] = f.Kind == Kind.Float ? ExampleWire.FloatListTag : ExampleWire.Int64ListTag; p += WriteVarint(w[p..], (ulong)ListSize(payload));
             if (payload == 0) continue;
-            w[p++] = 0x0A; p += WriteVarint(w[p..], (ulong)payload);
+            w[p++] = ExampleWire.PackedValuesTag; p += WriteVarint(w[p..], (ulong)payload);
             if (f.Kind == Kind.Float)
                 for (int i = 0; i < f.Count; i++) { BinaryPrimitives.WriteSingleLittleEndian(w[p..], _floats[f.Start + i]); p += 4; }
             else
