@@ -70,52 +70,54 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
         if (shuffleBuffer > 0) new Random((int)epochSeed).Shuffle(order);
         return BatchStream.Pump(batchSize, layout.NumericWidth, layout.IndexSlots.Count, prepare, (sink, cancel) =>
         {
-            var rng = new SplitMix(epochSeed);
             var buffer = shuffleBuffer > 0 ? TakeBuffer(shuffleBuffer) : null;
-            try
-            {
-                Batch? current = null;
-                Batch Current() => current ??= sink.Rent();
-                void Full()
-                {
-                    if (current!.Size == batchSize) { sink.Emit(current); current = null; }
-                }
-                // The slots the next rows will be drawn from, drawn Lookahead rows early so each is prefetched while
-                // the rows before it are copied: a draw from a buffer of tens of MB is a cache miss, which one row of
-                // work does not hide. The draws are the rng's in sequence either way; only their timing moves.
-                var ahead = new int[Lookahead];
-                int head = -1;
-                foreach (var (block, row) in Rows(order, cancel))
-                {
-                    if (buffer is null) { block.AppendTo(Current(), row); Full(); }
-                    else if (buffer.Count < buffer.Capacity) buffer.Add(block, row);
-                    else
-                    {
-                        if (head < 0)
-                        {
-                            for (int a = 0; a < Lookahead; a++) buffer.Prefetch(ahead[a] = rng.Next(buffer.Capacity));
-                            head = 0;
-                        }
-                        int j = ahead[head];
-                        buffer.Prefetch(ahead[head] = rng.Next(buffer.Capacity));
-                        head = (head + 1) & (Lookahead - 1);
-                        buffer.AppendTo(Current(), j);
-                        Full();
-                        buffer.Store(block, row, j);
-                    }
-                }
-                if (buffer is not null)
-                    for (int n = buffer.Count; n > 0; n--)
-                    {
-                        int j = rng.Next(n);
-                        buffer.AppendTo(Current(), j);
-                        Full();
-                        buffer.Move(n - 1, j);
-                    }
-                if (current is { Size: > 0 }) sink.Emit(current);
-            }
+            try { Produce(sink, order, batchSize, buffer, new SplitMix(epochSeed), cancel); }
             finally { if (buffer is not null) Interlocked.Exchange(ref _spare, buffer); }
         });
+    }
+
+    /// <summary>One epoch's rows into batches: straight through, or through the shuffle buffer when there is one.</summary>
+    private void Produce(BatchStream.Sink sink, int[] order, int batchSize, ShuffleBuffer? buffer, SplitMix rng, CancellationToken cancel)
+    {
+        Batch? current = null;
+        Batch Current() => current ??= sink.Rent();
+        void Full()
+        {
+            if (current!.Size == batchSize) { sink.Emit(current); current = null; }
+        }
+        // The slots the next rows will be drawn from, drawn Lookahead rows early so each is prefetched while
+        // the rows before it are copied: a draw from a buffer of tens of MB is a cache miss, which one row of
+        // work does not hide. The draws are the rng's in sequence either way; only their timing moves.
+        var ahead = new int[Lookahead];
+        int head = -1;
+        foreach (var (block, row) in Rows(order, cancel))
+        {
+            if (buffer is null) { block.AppendTo(Current(), row); Full(); }
+            else if (buffer.Count < buffer.Capacity) buffer.Add(block, row);
+            else
+            {
+                if (head < 0)
+                {
+                    for (int a = 0; a < Lookahead; a++) buffer.Prefetch(ahead[a] = rng.Next(buffer.Capacity));
+                    head = 0;
+                }
+                int j = ahead[head];
+                buffer.Prefetch(ahead[head] = rng.Next(buffer.Capacity));
+                head = (head + 1) & (Lookahead - 1);
+                buffer.AppendTo(Current(), j);
+                Full();
+                buffer.Store(block, row, j);
+            }
+        }
+        if (buffer is not null)
+            for (int n = buffer.Count; n > 0; n--)
+            {
+                int j = rng.Next(n);
+                buffer.AppendTo(Current(), j);
+                Full();
+                buffer.Move(n - 1, j);
+            }
+        if (current is { Size: > 0 }) sink.Emit(current);
     }
 
     /// <summary>The spare buffer when it has this capacity (emptied), else a new one. Epochs may overlap: each takes its own.</summary>
