@@ -19,7 +19,7 @@ public sealed class FeatureLayout
         int offset = 0;
         foreach (var f in plan.Features)
         {
-            if (f.DType == "int64") IndexSlots.Add(new IndexSlot(f.Name, IndexSlots.Count, f.Cardinality));
+            if (f is CategoricalFeature { Encoding: CategoricalEncoding.Index } c) IndexSlots.Add(new IndexSlot(f.Name, IndexSlots.Count, c.Cardinality));
             else { FloatSlots.Add(new FloatSlot(f.Name, offset, f.Length)); offset += f.Length; }
         }
         NumericWidth = offset;
@@ -39,7 +39,7 @@ public sealed class FeatureLayout
     public List<IndexSlot> IndexSlots { get; } = [];
     public int NumericWidth { get; }
     public LabelSpec Label { get; }
-    public string Task { get; }
+    public TaskKind Task { get; }
     public int Classes { get; }
     /// <summary>Feature name (UTF-8) → float slot index, FloatSlots.Count + index slot, or <see cref="LabelKey"/>.</summary>
     public Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> Keys { get; }

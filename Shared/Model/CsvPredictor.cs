@@ -146,7 +146,7 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
     }
 
     /// <summary>Row k of a score array as printed: the value, P(class 1), or the most probable class.</summary>
-    public static string Format(ModelFile meta, ReadOnlySpan<double> scores, int k) => meta.Spec.Kind switch
+    public static string Format(ModelFile meta, ReadOnlySpan<double> scores, int k) => meta.Spec.Task switch
     {
         TaskKind.Regression => scores[k].ToString("R", CultureInfo.InvariantCulture),
         TaskKind.Binary => scores[k].ToString("0.######", CultureInfo.InvariantCulture),

@@ -1,3 +1,4 @@
+using Streaming.Transform;
 
 namespace Streaming.Model;
 

@@ -1,6 +1,6 @@
-namespace Streaming.Model;
+using Streaming.Transform;
 
-public enum TaskKind { Regression, Binary, Multiclass }
+namespace Streaming.Model;
 
 /// <summary>
 /// Architecture of the tabular network, saved in <c>model.json</c>: an embedding per categorical index feature,
@@ -11,7 +11,7 @@ public enum TaskKind { Regression, Binary, Multiclass }
 /// </summary>
 public sealed class ModelSpec
 {
-    public required string Task { get; set; }
+    public required TaskKind Task { get; set; }
     public int NumericWidth { get; set; }
     public List<EmbeddingSpec> Embeddings { get; set; } = [];
     public int[] Hidden { get; set; } = [256, 128];
@@ -20,8 +20,6 @@ public sealed class ModelSpec
     /// <summary>Regression targets are standardised for training; predictions are mapped back.</summary>
     public double LabelMean { get; set; }
     public double LabelStd { get; set; } = 1;
-
-    public TaskKind Kind => Task switch { "regression" => TaskKind.Regression, "binary" => TaskKind.Binary, _ => TaskKind.Multiclass };
 
     public int InputWidth => NumericWidth + Embeddings.Sum(e => e.Dim);
 
@@ -50,7 +48,7 @@ public sealed class ModelSpec
     /// <summary>Scores in the label's units from raw outputs: the regression value, P(class 1), or class probabilities.</summary>
     public void ToScores(ReadOnlySpan<float> outputs, Span<double> scores)
     {
-        switch (Kind)
+        switch (Task)
         {
             case TaskKind.Regression: for (int i = 0; i < outputs.Length; i++) scores[i] = outputs[i] * LabelStd + LabelMean; break;
             case TaskKind.Binary: for (int i = 0; i < outputs.Length; i++) scores[i] = Activations.Sigmoid(outputs[i]); break;
@@ -62,7 +60,7 @@ public sealed class ModelSpec
     }
 
     /// <summary>Scores per row: 1 (regression, binary) or the class count.</summary>
-    public int ScoreWidth => Kind == TaskKind.Multiclass ? Outputs : 1;
+    public int ScoreWidth => Task == TaskKind.Multiclass ? Outputs : 1;
 }
 
 public sealed class EmbeddingSpec

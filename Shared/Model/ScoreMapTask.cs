@@ -1,3 +1,4 @@
+using Streaming.Transform;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Streaming.Contract;
@@ -35,7 +36,7 @@ public static class ScoreMapTask
         });
         writer.Flush();
         reporter.Increment(Counters.Group, Counters.RowsScored, scored);
-        log.LogInformation("scored {Scored} of {Rows} rows of {Source} with the {Task} model in {Model}", scored, rows, source, meta.Spec.Task, modelDir);
+        log.LogInformation("scored {Scored} of {Rows} rows of {Source} with the {Task} model in {Model}", scored, rows, source, meta.Spec.Task.Name(), modelDir);
         return ExitCodes.Ok;
     }
 }

@@ -1,5 +1,4 @@
 using Streaming.Contract;
-using System.Globalization;
 using Streaming.Csv;
 using Streaming.Stats;
 
@@ -42,13 +41,12 @@ public static class PlanBuilder
         {
             if (s.Name == o.Label || o.Drop.Contains(s.Name)) continue;
             bool categorical = !s.IsNumeric || o.Categorical.Contains(s.Name);
-            if (categorical) features.Add(Categorical(s, o));
+            if (categorical) features.Add(CategoricalFeature.Plan(s, o.Encoding.For(s.Name), o.MinCount, o.TopK, o.OovBuckets));
             else
             {
-                features.Add(Numeric(s, o));
+                features.Add(NumericFeature.Plan(s, o.Impute.For(s.Name), o.Scale.For(s.Name)));
                 bool indicator = o.MissingIndicator is { } mi && (mi.Count == 0 ? s.Missing > 0 : mi.Contains(s.Name));
-                if (indicator)
-                    features.Add(new FeatureSpec { Name = s.Name + "_missing", Source = s.Name, SourceIndex = s.Index, Type = FeatureTypes.MissingIndicator });
+                if (indicator) features.Add(MissingIndicatorFeature.Plan(s));
             }
         }
         if (features.Count == 0) throw new ConfigException("no features left after --label and --drop");
@@ -74,50 +72,6 @@ public static class PlanBuilder
         return plan;
     }
 
-    private static FeatureSpec Numeric(ColumnStats s, PlanOptions o)
-    {
-        string impute = o.Impute.For(s.Name);
-        double imputeValue = impute switch
-        {
-            "mean" => s.Mean,
-            "median" => s.Quantiles.Quantiles([0.5])![0],
-            "zero" => 0,
-            _ when impute.StartsWith("constant:", StringComparison.Ordinal)
-                && double.TryParse(impute["constant:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) => v,
-            _ => throw new ConfigException($"--impute for '{s.Name}' must be mean|median|zero|constant:V, got '{impute}'"),
-        };
-        string scale = o.Scale.For(s.Name);
-        (double offset, double factor) = scale switch
-        {
-            "minmax" => (s.Min, s.Max > s.Min ? 1.0 / (s.Max - s.Min) : 0.0),
-            "zscore" when s.Std is { } big && !double.IsFinite(big) =>
-                throw new ConfigException($"column '{s.Name}': its standard deviation is beyond double precision's range: scale it with --scale minmax or none"),
-            "zscore" => (s.Mean, s.Std is { } sd && sd > 0 ? 1.0 / sd : 0.0),
-            "none" => (0.0, 1.0),
-            _ => throw new ConfigException($"--scale for '{s.Name}' must be minmax|zscore|none, got '{scale}'"),
-        };
-        return new FeatureSpec
-        {
-            Name = s.Name, Source = s.Name, SourceIndex = s.Index, Type = FeatureTypes.Numeric,
-            Impute = impute, ImputeValue = imputeValue, Scale = scale, Offset = offset, Factor = factor,
-        };
-    }
-
-    private static FeatureSpec Categorical(ColumnStats s, PlanOptions o)
-    {
-        string encoding = o.Encoding.For(s.Name);
-        if (encoding is not ("index" or "onehot"))
-            throw new ConfigException($"--encoding for '{s.Name}' must be index|onehot, got '{encoding}'");
-        var vocab = s.Top.Ordered().Where(t => t.Count >= o.MinCount).Select(t => t.Value);
-        if (o.TopK is { } k) vocab = vocab.Take(k);
-        return new FeatureSpec
-        {
-            Name = s.Name, Source = s.Name, SourceIndex = s.Index, Type = FeatureTypes.Categorical,
-            Encoding = encoding, Vocabulary = vocab.ToList(), OovBuckets = o.OovBuckets,
-            VocabularyApproximate = s.Top.Truncated ? true : null,
-        };
-    }
-
     /// <summary>Share of non-numeric values a label may have and still be inferred numeric (as the default --max-bad-fraction).</summary>
     public const double MaxDirtyLabelFraction = 0.01;
     /// <summary>More inferred classes than this is almost surely not a class label: an explicit --task is asked for.</summary>
@@ -135,19 +89,24 @@ public static class PlanBuilder
         long seen = s.Count;
         bool mostlyNumeric = !s.ForcedCategorical && !o.Categorical.Contains(s.Name) && seen - s.NonNumeric > 0
             && s.NonNumeric <= MaxDirtyLabelFraction * seen;
-        string task = o.Task ?? (mostlyNumeric ? "regression" : s.DistinctCount <= 2 ? "binary" : "multiclass");
-        if (o.Task is null && task == "multiclass" && s.DistinctCount > MaxInferredClasses)
+        var task = o.Task switch
+        {
+            null => mostlyNumeric ? TaskKind.Regression : s.DistinctCount <= 2 ? TaskKind.Binary : TaskKind.Multiclass,
+            "regression" => TaskKind.Regression,
+            "binary" => TaskKind.Binary,
+            "multiclass" => TaskKind.Multiclass,
+            _ => throw new ConfigException($"--task must be regression|binary|multiclass, got '{o.Task}'"),
+        };
+        if (o.Task is null && task == TaskKind.Multiclass && s.DistinctCount > MaxInferredClasses)
             throw new ConfigException($"label '{s.Name}' has about {s.DistinctCount:N0} distinct values ({s.NonNumeric:N0} of {seen:N0} non-numeric): more than {MaxInferredClasses} classes needs an explicit --task multiclass (or clean the label for --task regression)");
-        if (task is not ("regression" or "binary" or "multiclass"))
-            throw new ConfigException($"--task must be regression|binary|multiclass, got '{task}'");
-        if (task == "regression" && !mostlyNumeric)
+        if (task == TaskKind.Regression && !mostlyNumeric)
             throw new ConfigException($"label '{s.Name}' is not numeric ({s.NonNumeric} non-numeric values): it cannot be a regression target");
         List<string>? classes = null;
-        if (task != "regression")
+        if (task != TaskKind.Regression)
         {
             if (s.Top.Truncated) throw new ConfigException($"label '{s.Name}' has more distinct values than were tracked: not a class label");
             classes = s.Top.Ordered().Select(t => t.Value).ToList();
-            if (task == "binary" && classes.Count != 2)
+            if (task == TaskKind.Binary && classes.Count != 2)
                 throw new ConfigException($"--task binary needs exactly 2 label values, '{s.Name}' has {classes.Count}");
         }
         if (o.LabelAliases.Count > 0 && classes is null)
@@ -156,7 +115,7 @@ public static class PlanBuilder
             if (!classes!.Contains(to)) throw new ConfigException($"--label-alias {from}:{to}: '{to}' is not a class of '{s.Name}' ({string.Join(", ", classes)})");
         return new LabelSpec
         {
-            Name = s.Name, SourceIndex = s.Index, Task = task, Classes = classes, MissingPolicy = o.LabelMissing ?? "error",
+            Name = s.Name, SourceIndex = s.Index, Task = task, Classes = classes, MissingPolicy = o.LabelMissing == "drop" ? LabelMissingPolicy.Drop : LabelMissingPolicy.Error,
             Aliases = o.LabelAliases.Count > 0 ? o.LabelAliases.ToDictionary() : null,
         };
     }

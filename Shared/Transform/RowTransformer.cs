@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
 using Streaming.Contract;
 using Streaming.Csv;
-using Streaming.Stats;
 using Streaming.TfRecord;
 
 namespace Streaming.Transform;
@@ -19,10 +16,8 @@ public sealed class RowTransformer
     private readonly CsvOptions _csv;
     private readonly ExampleEncoder _encoder = new();
     private readonly byte[][] _keys;
-    private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>>?[] _vocab;
-    private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>>? _classes;
     private readonly byte[]? _labelKey;
-    private float[] _onehot = new float[16];
+    private float[] _scratch = new float[16];
 
     /// <summary>Why the last rejected row was rejected: <see cref="RejectReason.BadValue"/> or <see cref="RejectReason.BadLabel"/>.</summary>
     public RejectReason LastRejectReason { get; private set; } = RejectReason.BadValue;
@@ -36,21 +31,7 @@ public sealed class RowTransformer
         Unseen = new long[plan.Features.Count];
         _csv = plan.ToCsvOptions();
         _keys = plan.Features.Select(f => ExampleEncoder.Key(f.Name)).ToArray();
-        _vocab = plan.Features.Select(f => f.Type == FeatureTypes.Categorical ? Lookup(f.Vocabulary ?? []) : (Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>>?)null).ToArray();
-        if (plan.Label is { } l)
-        {
-            _labelKey = ExampleEncoder.Key(l.Name);
-            if (l.Classes is not null) _classes = Lookup(l.Classes, l.Aliases);
-        }
-    }
-
-    private static Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> Lookup(IReadOnlyList<string> values, IReadOnlyDictionary<string, string>? aliases = null)
-    {
-        var d = new Dictionary<byte[], int>(ByteArrayComparer.Instance);
-        for (int i = 0; i < values.Count; i++) d.TryAdd(System.Text.Encoding.UTF8.GetBytes(values[i]), i);
-        foreach (var (from, to) in aliases ?? new Dictionary<string, string>())
-            d.TryAdd(System.Text.Encoding.UTF8.GetBytes(from), values.ToList().IndexOf(to));
-        return d.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (plan.Label is { } l) _labelKey = ExampleEncoder.Key(l.Name);
     }
 
     /// <summary>Transforms the row; on success <paramref name="example"/> holds the serialized Example (valid until the next call).</summary>
@@ -65,76 +46,35 @@ public sealed class RowTransformer
         {
             var f = features[i];
             var v = row[f.SourceIndex];
-            bool missing = _csv.IsMissing(v);
-            switch (f.Type)
+            switch (f.Encode(v, _csv.IsMissing(v), _encoder, _keys[i], ref _scratch))
             {
-                case FeatureTypes.Numeric:
-                    double x;
-                    if (missing) x = f.ImputeValue!.Value;
-                    else if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out x) || !double.IsFinite(x))
-                    {
-                        detail = $"column '{f.Source}': '{RejectedRows.Escape(v, 64)}' is not a number";
-                        return RowOutcome.Rejected;
-                    }
-                    _encoder.AddFloat(_keys[i], (float)((x - f.Offset!.Value) * f.Factor!.Value));
-                    break;
-                case FeatureTypes.MissingIndicator:
-                    _encoder.AddFloat(_keys[i], missing ? 1f : 0f);
-                    break;
-                default:
-                    int index = missing ? f.MissingIndex : CategoryIndex(i, f, _vocab[i]!.Value, v);
-                    if (f.OneHot)
-                    {
-                        int n = f.Cardinality;
-                        if (_onehot.Length < n) _onehot = new float[n];
-                        var span = _onehot.AsSpan(0, n);
-                        span.Clear();
-                        span[index] = 1f;
-                        _encoder.AddFloats(_keys[i], span);
-                    }
-                    else _encoder.AddInt64(_keys[i], index);
-                    break;
+                case FeatureOutcome.Unseen: Unseen[i]++; break;
+                case FeatureOutcome.NotANumber:
+                    detail = $"column '{f.Source}': '{RejectedRows.Escape(v, 64)}' is not a number";
+                    return RowOutcome.Rejected;
             }
         }
         if (_plan.Label is { } label)
         {
             var v = row[label.SourceIndex];
-            if (_csv.IsMissing(v))
+            switch (label.Encode(v, _csv.IsMissing(v), _encoder, _labelKey!))
             {
-                if (label.MissingPolicy == "drop") return RowOutcome.DroppedMissingLabel;
-                detail = $"label '{label.Name}' is missing";
-                return RowOutcome.Rejected;
-            }
-            if (_classes is { } classes)
-            {
-                if (!classes.TryGetValue(v, out int cls))
-                {
+                case LabelOutcome.Missing when label.MissingPolicy == LabelMissingPolicy.Drop:
+                    return RowOutcome.DroppedMissingLabel;
+                case LabelOutcome.Missing:
+                    detail = $"label '{label.Name}' is missing";
+                    return RowOutcome.Rejected;
+                case LabelOutcome.NotAClass:
                     detail = $"label '{label.Name}': '{RejectedRows.Escape(v, 64)}' is not one of its {label.Classes!.Count} classes";
                     LastRejectReason = RejectReason.BadLabel;
                     return RowOutcome.Rejected;
-                }
-                _encoder.AddInt64(_labelKey!, cls);
-            }
-            else
-            {
-                if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double y) || !double.IsFinite(y))
-                {
+                case LabelOutcome.NotANumber:
                     detail = $"label '{label.Name}': '{RejectedRows.Escape(v, 64)}' is not a number";
                     LastRejectReason = RejectReason.BadLabel;
                     return RowOutcome.Rejected;
-                }
-                _encoder.AddFloat(_labelKey!, (float)y);
             }
         }
         example = _encoder.End();
         return RowOutcome.Ok;
-    }
-
-    private int CategoryIndex(int feature, FeatureSpec f, Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> vocab, ReadOnlySpan<byte> v)
-    {
-        if (vocab.TryGetValue(v, out int idx)) return idx;
-        Unseen[feature]++;
-        int oov = f.OovBuckets ?? 0;
-        return oov == 0 ? f.MissingIndex : f.VocabularySize + OovHash.Bucket(v, oov);
     }
 }

@@ -26,7 +26,7 @@ public static class EvaluateCommand
             TorchDevice.Validate(r.GetValue(device)!);
             using var engine = ModelEngine.Open(r.GetValue(model)!, "libtorch", r.GetValue(device)!, r.GetValue(threads), log);
             using var shards = OpenShards(r.GetValue(data)!, engine.Meta, log);
-            var accumulator = new MetricsAccumulator(engine.Meta.Spec.Kind, engine.Meta.Spec.Outputs);
+            var accumulator = new MetricsAccumulator(engine.Meta.Spec.Task, engine.Meta.Spec.Outputs);
             engine.ScoreBatches(shards.Source, (b, scores) => accumulator.Add(scores, b.Labels.AsSpan(0, b.Size)));
             var metrics = accumulator.Result();
             using var w = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });

@@ -129,9 +129,9 @@ public static class TrainCommand
             Spec = spec, Plan = plan, Metrics = final.Where(kv => double.IsFinite(kv.Value)).ToDictionary(), Epochs = history.Count,
             BestEpoch = bestEpoch, Seed = options.Seed, TrainedOn = TorchDevice.Describe,
         };
-        var (name, _) = final.GetValueOrDefault("count") > 0 ? Metrics.Monitor(spec.Kind, final) : ("", 0);
+        var (name, _) = final.GetValueOrDefault("count") > 0 ? Metrics.Monitor(spec.Task, final) : ("", 0);
         ModelSaver.Save(modelDir, meta, model, Fit.HistoryJson(history, final, bestEpoch),
-            CurvePlot.Svg(history, spec.Kind, name, bestEpoch));
+            CurvePlot.Svg(history, spec.Task, name, bestEpoch));
         if (checkpoints is not null && File.Exists(checkpoints.Path)) File.Delete(checkpoints.Path);   // the run is complete: nothing to resume
         foreach (var (k, v) in final.Where(kv => kv.Key != "count"))
             progress.WriteLine(FormattableString.Invariant($"validation {k}: {v:G6}"));

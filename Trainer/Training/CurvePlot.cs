@@ -1,3 +1,4 @@
+using Streaming.Transform;
 using OxyPlot;
 using OxyPlot.Annotations;
 using OxyPlot.Axes;

@@ -1,3 +1,4 @@
+using Streaming.Transform;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -56,9 +57,9 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
             }).ToList(),
             Hidden = o.Hidden,
             Dropout = o.Dropout,
-            Outputs = layout.Task == "multiclass" ? layout.Classes : 1,
+            Outputs = layout.Task == TaskKind.Multiclass ? layout.Classes : 1,
         };
-        if (spec.Kind == TaskKind.Regression)
+        if (spec.Task == TaskKind.Regression)
         {
             // The target is standardised with the training labels' mean and standard deviation (Welford, in a fixed
             // order); streamed data takes one pass for it before training.
@@ -86,7 +87,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
         Dictionary<string, Tensor>? bestWeights = null;
         long parameters = model.parameters().Sum(p => p.numel());
         log.LogInformation("training {Task} network: {Params:N0} parameters, input width {Width}, hidden [{Hidden}] on {Device}; {Train} train / {Val} validation examples",
-            spec.Task, parameters, spec.InputWidth, string.Join(",", spec.Hidden), TorchDevice.Describe, Counted(train), validation is null ? "0" : Counted(validation));
+            spec.Task.Name(), parameters, spec.InputWidth, string.Join(",", spec.Hidden), TorchDevice.Describe, Counted(train), validation is null ? "0" : Counted(validation));
         float mean = (float)spec.LabelMean, std = (float)spec.LabelStd;
         var total = Stopwatch.StartNew();
         using var tensors = new BatchTensors();
@@ -134,7 +135,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
                 using var scope = torch.NewDisposeScope();
                 var (num, positions, y) = tensors.Load(b, device);
                 var output = model.call(num, positions);
-                var loss = spec.Kind switch
+                var loss = spec.Task switch
                 {
                     TaskKind.Regression => nn.functional.mse_loss(output.squeeze(1), (y - mean) / std),
                     TaskKind.Binary => nn.functional.binary_cross_entropy_with_logits(output.squeeze(1), y),
@@ -163,7 +164,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
                 if (checkpoints is not null && epoch < o.Epochs) Save(epoch + 1, 0, 0, 0);
                 continue;
             }
-            var (_, monitored) = Metrics.Monitor(spec.Kind, val);
+            var (_, monitored) = Metrics.Monitor(spec.Task, val);
             if (monitored < best - 1e-9)
             {
                 best = monitored;

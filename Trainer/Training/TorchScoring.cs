@@ -48,7 +48,7 @@ public static class TorchScoring
 
     public static Dictionary<string, double> Evaluate(TabularNet net, IExampleSource data, Device device)
     {
-        var metrics = new MetricsAccumulator(net.Spec.Kind, net.Spec.Outputs);
+        var metrics = new MetricsAccumulator(net.Spec.Task, net.Spec.Outputs);
         ScoreBatches(net, data, device, (b, s) => metrics.Add(s, b.Labels.AsSpan(0, b.Size)));
         return metrics.Result();
     }

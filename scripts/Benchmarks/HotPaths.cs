@@ -38,7 +38,7 @@ public class HotPaths
         _writer = new TfRecordWriter(Stream.Null, TfRecordCompression.None);
         var spec = new ModelSpec
         {
-            Task = "regression", NumericWidth = 8, Hidden = [256, 128],
+            Task = Streaming.Transform.TaskKind.Regression, NumericWidth = 8, Hidden = [256, 128],
             Embeddings = [new EmbeddingSpec { Feature = "u", Cardinality = 3000, Dim = 14 }, new EmbeddingSpec { Feature = "p", Cardinality = 3000, Dim = 14 }],
         };
         var rng = new Random(1);

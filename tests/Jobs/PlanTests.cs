@@ -1,4 +1,5 @@
 using Streaming.Contract;
+using Streaming.Transform;
 
 namespace Streaming.Tests;
 
@@ -48,5 +49,36 @@ public class PlanTests
         var r = Proc.Run(Repo.Mapper, new[] { "transform", "--plan", plan, "--output-dir", dir }, weather);
         Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.Usage));
         Assert.That(r.Stderr, Does.Contain("header line does not match --columns"));
+    }
+
+    [Test]
+    public void EveryKindOfFeatureRoundTripsByteForByte()
+    {
+        // Numeric (median, zscore), one-hot and index categoricals, missing indicators, a class label with an alias.
+        var plan = Path.Combine(Repo.TempDir("kinds"), "_transform.json");
+        var r = Proc.Run(Repo.Mapper, "plan", "--stats", StatsDir.Value, "--label", "Gender", "--label-alias", "Female:F",
+            "--impute", "median,Product_Category_3=constant:-1", "--scale", "zscore,Occupation=none", "--encoding", "index,City_Category=onehot",
+            "--categorical", "User_ID,Product_ID", "--missing-indicator", "all", "-o", plan);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var json = File.ReadAllText(plan);
+        foreach (var kind in new[] { "\"numeric\"", "\"categorical\"", "\"missing_indicator\"", "\"onehot\"", "\"zscore\"", "\"none\"", "\"constant:-1\"", "\"binary\"" })
+            Assert.That(json, Does.Contain(kind));
+        var loaded = TransformPlan.Load(plan);
+        Assert.That(loaded.ToJson() + "\n", Is.EqualTo(json), "read and written again, the plan is the same bytes");
+        Assert.That(loaded.Features.OfType<NumericFeature>().Single(f => f.Name == "Product_Category_3").ImputeValue, Is.EqualTo(-1));
+        Assert.That(loaded.Features.OfType<CategoricalFeature>().Single(f => f.Name == "City_Category").Length, Is.EqualTo(3 + 1 + 1));
+        Assert.That(loaded.ForInputColumns(["Product_Category_3", "Occupation", .. loaded.Csv.Columns.Reverse()]).ToJson(), Is.Not.EqualTo(loaded.ToJson()));
+        Assert.That(loaded.ToJson() + "\n", Is.EqualTo(json), "binding a copy to other columns leaves the plan alone");
+    }
+
+    [TestCase("\"type\": \"numeric\", \"impute\": \"mean\", \"impute_value\": 1, \"scale\": \"minmax\", \"factor\": 1", "numeric feature 'a' has no 'offset'")]
+    [TestCase("\"type\": \"numeric\", \"impute\": \"mean\", \"impute_value\": 1, \"scale\": \"log\", \"offset\": 0, \"factor\": 1", "'log'")]
+    [TestCase("\"type\": \"bucketized\"", "feature 'a' has type 'bucketized', not numeric|categorical|missing_indicator")]
+    [TestCase("\"type\": \"categorical\", \"encoding\": \"hashed\", \"vocabulary\": []", "'hashed'")]
+    public void AFeatureTheTransformCannotApplyIsRefusedWhenThePlanIsRead(string members, string message)
+    {
+        var json = $$"""{"version": 1, "csv": {"columns": ["a"]}, "features": [{"name": "a", "source": "a", {{members}}}]}""";
+        var e = Assert.Throws<ConfigException>(() => TransformPlan.FromJson(json));
+        Assert.That(e!.Message, Does.StartWith("_transform.json is not a transform plan").And.Contain(message));
     }
 }

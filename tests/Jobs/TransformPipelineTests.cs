@@ -79,7 +79,7 @@ public class TransformPipelineTests
         Assert.That(manifest.Records, Is.EqualTo(32561));
         Assert.That(manifest.RejectedRows, Is.EqualTo(1), "the empty last line, counted with its reason");
         var plan = TransformPlan.Load(Path.Combine(tf, "_transform.json"));
-        Assert.That(plan.Label!.Task, Is.EqualTo("binary"));
+        Assert.That(plan.Label!.Task, Is.EqualTo(TaskKind.Binary));
         Assert.That(plan.Label.Classes, Is.EqualTo(new[] { "<=50K", ">50K" }));
         var py = PythonVerify(tf, csv);
         Assert.That(py.GetProperty("mismatches").GetInt32(), Is.Zero, py.GetProperty("first_mismatches").ToString());

@@ -12,7 +12,7 @@ public class ExampleDecoderTests
     private static TransformPlan Plan() => TransformPlan.FromJson("""
         {"version":1,"csv":{"columns":["a","b","c","y"]},"compression":"gzip",
          "label":{"name":"y","source_index":3,"task":"regression"},
-         "features":[{"name":"a","source":"a","source_index":0,"type":"numeric","impute_value":0,"offset":0,"factor":1},
+         "features":[{"name":"a","source":"a","source_index":0,"type":"numeric","impute":"zero","impute_value":0,"scale":"none","offset":0,"factor":1},
                      {"name":"b","source":"b","source_index":1,"type":"categorical","encoding":"index","vocabulary":["x","z"],"oov_buckets":1},
                      {"name":"c","source":"c","source_index":2,"type":"categorical","encoding":"onehot","vocabulary":["p"],"oov_buckets":1}]}
         """);
@@ -149,7 +149,7 @@ public class ExampleDecoderTests
         var plan = TransformPlan.FromJson("""
             {"version":1,"csv":{"columns":["a","b","c","d","y"]},"compression":"gzip",
              "label":{"name":"y","source_index":4,"task":"multiclass","classes":["p","q","r"]},
-             "features":[{"name":"a","source":"a","source_index":0,"type":"numeric","impute_value":0,"offset":0,"factor":1},
+             "features":[{"name":"a","source":"a","source_index":0,"type":"numeric","impute":"zero","impute_value":0,"scale":"none","offset":0,"factor":1},
                          {"name":"b","source":"b","source_index":1,"type":"categorical","encoding":"index","vocabulary":[],"oov_buckets":70000},
                          {"name":"c","source":"c","source_index":2,"type":"categorical","encoding":"onehot","vocabulary":["p"],"oov_buckets":1},
                          {"name":"d","source":"d","source_index":3,"type":"categorical","encoding":"index","vocabulary":["u","v"],"oov_buckets":1}]}

@@ -1,3 +1,4 @@
+using Streaming.Transform;
 using Streaming.Model;
 
 namespace Streaming.Tests;

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Streaming.TfRecord;
+
+namespace Streaming.Transform;
+
+[JsonConverter(typeof(TaskKindJson))]
+public enum TaskKind
+{
+    Regression,
+    Binary,
+    Multiclass,
+}
+
+/// <summary>What a row whose label is missing does.</summary>
+[JsonConverter(typeof(LabelMissingPolicyJson))]
+public enum LabelMissingPolicy
+{
+    /// <summary>The row is rejected (counted, quarantined).</summary>
+    Error,
+    /// <summary>The row is left out and counted as DroppedMissingLabel.</summary>
+    Drop,
+}
+
+/// <summary>What encoding a row's label came to.</summary>
+public enum LabelOutcome { Encoded, Missing, NotAClass, NotANumber }
+
+/// <summary>The label: a float32 regression target, or the int64 index of its class in <see cref="Classes"/>.</summary>
+public sealed record LabelSpec
+{
+    private VocabularyLookup? _classLookup;
+
+    public required string Name { get; init; }
+    public int SourceIndex { get; init; }
+    public required TaskKind Task { get; init; }
+    /// <summary>Class values in index order (classification).</summary>
+    public IReadOnlyList<string>? Classes { get; init; }
+    public LabelMissingPolicy MissingPolicy { get; init; } = LabelMissingPolicy.Error;
+    /// <summary>Other spellings of class values (e.g. the Adult test file's "&gt;50K." for "&gt;50K").</summary>
+    public IReadOnlyDictionary<string, string>? Aliases { get; init; }
+
+    [JsonIgnore] public string DType => Task == TaskKind.Regression ? "float32" : "int64";
+
+    /// <summary>Adds the label of one row to the Example being encoded.</summary>
+    public LabelOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, byte[] key)
+    {
+        if (missing) return LabelOutcome.Missing;
+        if (Classes is { } classes)
+        {
+            var lookup = _classLookup ??= new VocabularyLookup(classes, Aliases);
+            if (!lookup.TryGetIndex(value, out int cls)) return LabelOutcome.NotAClass;
+            encoder.AddInt64(key, cls);
+        }
+        else
+        {
+            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double y) || !double.IsFinite(y))
+                return LabelOutcome.NotANumber;
+            encoder.AddFloat(key, (float)y);
+        }
+        return LabelOutcome.Encoded;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Streaming.Contract;
+using Streaming.Stats;
+using Streaming.TfRecord;
+
+namespace Streaming.Transform;
+
+[JsonConverter(typeof(ScaleKindJson))]
+public enum ScaleKind
+{
+    /// <summary>(x − min) / (max − min).</summary>
+    MinMax,
+    /// <summary>(x − mean) / std.</summary>
+    ZScore,
+    None,
+}
+
+/// <summary>A numeric column: <c>(value, or impute_value when missing, − offset) × factor</c> as one float32.</summary>
+public sealed record NumericFeature : FeatureSpec
+{
+    /// <summary>mean | median | zero | constant:V — how <see cref="ImputeValue"/> was chosen.</summary>
+    public required string Impute { get; init; }
+    public required double ImputeValue { get; init; }
+    public required ScaleKind Scale { get; init; }
+    public required double Offset { get; init; }
+    public required double Factor { get; init; }
+
+    public override string DType => "float32";
+    public override int Length => 1;
+
+    /// <summary>The plan step: impute value and scale constants from the column's statistics.</summary>
+    public static NumericFeature Plan(ColumnStats s, string impute, string scale)
+    {
+        double imputeValue = impute switch
+        {
+            "mean" => s.Mean,
+            "median" => s.Quantiles.Quantiles([0.5])![0],
+            "zero" => 0,
+            _ when impute.StartsWith("constant:", StringComparison.Ordinal)
+                && double.TryParse(impute["constant:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) => v,
+            _ => throw new ConfigException($"--impute for '{s.Name}' must be mean|median|zero|constant:V, got '{impute}'"),
+        };
+        var kind = scale switch
+        {
+            "minmax" => ScaleKind.MinMax,
+            "zscore" => ScaleKind.ZScore,
+            "none" => ScaleKind.None,
+            _ => throw new ConfigException($"--scale for '{s.Name}' must be minmax|zscore|none, got '{scale}'"),
+        };
+        (double offset, double factor) = kind switch
+        {
+            ScaleKind.MinMax => (s.Min, s.Max > s.Min ? 1.0 / (s.Max - s.Min) : 0.0),
+            ScaleKind.ZScore when s.Std is { } big && !double.IsFinite(big) =>
+                throw new ConfigException($"column '{s.Name}': its standard deviation is beyond double precision's range: scale it with --scale minmax or none"),
+            ScaleKind.ZScore => (s.Mean, s.Std is { } sd && sd > 0 ? 1.0 / sd : 0.0),
+            _ => (0.0, 1.0),
+        };
+        return new NumericFeature
+        {
+            Name = s.Name, Source = s.Name, SourceIndex = s.Index,
+            Impute = impute, ImputeValue = imputeValue, Scale = kind, Offset = offset, Factor = factor,
+        };
+    }
+
+    public override FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, byte[] key, ref float[] scratch)
+    {
+        double x;
+        if (missing) x = ImputeValue;
+        else if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out x) || !double.IsFinite(x))
+            return FeatureOutcome.NotANumber;
+        encoder.AddFloat(key, (float)((x - Offset) * Factor));
+        return FeatureOutcome.Encoded;
+    }
+
+    internal override FeatureDocument ToDocument() => new()
+    {
+        Name = Name, Source = Source, SourceIndex = SourceIndex, Type = FeatureDocument.Numeric,
+        Impute = Impute, ImputeValue = ImputeValue, Scale = Scale, Offset = Offset, Factor = Factor,
+    };
+}
