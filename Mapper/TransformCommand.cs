@@ -21,8 +21,8 @@ internal static class TransformCommand
         cmd.SetAction(r => TaskHost.Execute("mapper.transform", (logs, reporter) =>
         {
             var plan = output.LoadPlan(r);
-            using var webhdfs = output.ConfigureWebHdfs(r, logs);
-            var options = output.Options(r) with { Shuffle = r.GetValue(shuffle), Seed = r.GetValue(seed), MaxBadFraction = r.GetValue(maxBad) };
+            using var webhdfs = output.WebHdfsClient(r, logs);
+            var options = output.Options(r) with { Remote = webhdfs, Shuffle = r.GetValue(shuffle), Seed = r.GetValue(seed), MaxBadFraction = r.GetValue(maxBad) };
             return TransformMapTask.Run(StandardStreams.Input(), StandardStreams.Output(), plan, options,
                 TaskContext.FromEnvironment(), reporter, logs.CreateLogger("mapper.transform"));
         }));

@@ -15,9 +15,9 @@ internal static class TransformCommand
         output.AddTo(cmd);
         cmd.SetAction(r => TaskHost.Execute("reducer.transform", (logs, reporter) =>
         {
-            using var webhdfs = output.ConfigureWebHdfs(r, logs);
+            using var webhdfs = output.WebHdfsClient(r, logs);
             return TransformReduceTask.Run(StandardStreams.Input(), StandardStreams.Output(), output.LoadPlan(r),
-                output.Options(r), TaskContext.FromEnvironment(), reporter, logs.CreateLogger("reducer.transform"));
+                output.Options(r) with { Remote = webhdfs }, TaskContext.FromEnvironment(), reporter, logs.CreateLogger("reducer.transform"));
         }));
         return cmd;
     }

@@ -24,7 +24,7 @@ public sealed class ShardOutputCommandLine
     public TransformOptions Options(ParseResult r) =>
         new() { OutputDir = r.GetValue(OutputDir), Level = TfRecordCompressionExtensions.Level(r.GetValue(GzipLevel)) };
 
-    /// <summary>Routes hdfs: shards through WebHDFS when asked; dispose the result when the task is done.</summary>
-    public IDisposable? ConfigureWebHdfs(ParseResult r, ILoggerFactory logs) =>
-        WebHdfsOutput.Configure(r.GetValue(WebHdfs), logs.CreateLogger("webhdfs"));
+    /// <summary>The WebHDFS client for hdfs: shards when asked (null: the hdfs CLI writes them); dispose it when the task is done.</summary>
+    public WebHdfsClient? WebHdfsClient(ParseResult r, ILoggerFactory logs) =>
+        Streaming.WebHdfs.WebHdfsClient.ForNameNodes(r.GetValue(WebHdfs), logs.CreateLogger("webhdfs"));
 }

@@ -10,14 +10,14 @@ namespace Streaming.Transform;
 /// </summary>
 public sealed class ShardSet
 {
-    public required IFileSource Source { get; init; }
+    public required IFileSystem Source { get; init; }
     public required string Directory { get; init; }
     public required IReadOnlyList<FileEntry> Shards { get; init; }
     public JobManifest? Manifest { get; init; }
 
     public static bool IsShard(string name) => !name.StartsWith('_') && !name.StartsWith('.') && name.Contains(".tfrecord", StringComparison.Ordinal);
 
-    public static ShardSet Open(IFileSource source, string directory)
+    public static ShardSet Open(IFileSystem source, string directory)
     {
         var entries = source.List(directory);
         var shards = entries.Where(e => !e.IsDirectory && IsShard(e.Name)).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();

@@ -6,6 +6,7 @@ using Streaming.Contract;
 using Streaming.Csv;
 using Streaming.Stats;
 using Streaming.TfRecord;
+using Streaming.WebHdfs;
 
 namespace Streaming.Transform;
 
@@ -19,6 +20,11 @@ public sealed record TransformOptions
     public string? OutputDir { get; init; }
     public double MaxBadFraction { get; init; } = 0.01;
     public CompressionLevel Level { get; init; } = CompressionLevel.Fastest;
+    /// <summary>The file system of a remote output directory (WebHDFS when configured); null: the cluster's FsShell.</summary>
+    public IFileSystem? Remote { get; init; }
+
+    /// <summary>The shard <paramref name="name"/> in <paramref name="directory"/>, as a pending output.</summary>
+    public Stream CreateShard(string directory, string name) => FileSystems.ForDirectory(directory, Remote).Create(directory, name);
 }
 
 /// <summary>
@@ -44,7 +50,7 @@ public static class TransformMapTask
         var transformer = new RowTransformer(plan);
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
         using var stdout = new KeyValueWriter(output);
-        var shardFile = options.Shuffle ? null : OutputFiles.Create(outDir!, shard);
+        var shardFile = options.Shuffle ? null : options.CreateShard(outDir!, shard);
         TfRecordWriter? writer = shardFile is null ? null : new TfRecordWriter(shardFile, compression, options.Level);
         long dropped = 0;
         var keySource = new byte[8 + Encoding.UTF8.GetMaxByteCount((ctx.InputFile ?? "").Length) + 16];
@@ -92,7 +98,7 @@ public static class TransformMapTask
         long records = Examples(reader, rejects, dropped);
         if (writer is not null)
         {
-            OutputFiles.Commit(shardFile!);   // the threshold held: the shard may take its name
+            PendingOutput.Commit(shardFile!);   // the threshold held: the shard may take its name
             writer.Dispose();
             var info = new ShardInfo
             {
@@ -143,7 +149,7 @@ public static class TransformReduceTask
             ?? throw new ConfigException("no output directory for the shard: run inside a streaming job (mapreduce_task_output_dir) or pass --output-dir");
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
         using var lines = new LineReader(input, int.MaxValue / 2);
-        var shardFile = OutputFiles.Create(outDir, shard);
+        var shardFile = options.CreateShard(outDir, shard);
         using var writer = new TfRecordWriter(shardFile, compression, options.Level);
         byte[] buf = new byte[4096];
         long n = 0;
@@ -165,7 +171,7 @@ public static class TransformReduceTask
             }
             writer.Write(buf.AsSpan(0, len));
         }
-        OutputFiles.Commit(shardFile);
+        PendingOutput.Commit(shardFile);
         writer.Dispose();
         var info = new ShardInfo
         {

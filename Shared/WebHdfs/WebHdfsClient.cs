@@ -15,7 +15,7 @@ namespace Streaming.WebHdfs;
 /// DELETE. Fails over between NameNodes on connection errors and StandbyException; retries transient failures with
 /// exponential backoff and jitter; turns RemoteException JSON into typed errors.
 /// </summary>
-public sealed class WebHdfsClient : IFileSource, IDisposable
+public sealed class WebHdfsClient : IFileSystem, IDisposable
 {
     private readonly WebHdfsOptions _o;
     private readonly HttpClient _http;
@@ -182,6 +182,32 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
 
     /// <summary>A pending output: uploaded (CREATE to a temporary name, then RENAME) when it is committed and disposed; see UploadStream.</summary>
     public Stream OpenWrite(string path) => new UploadStream(this, path);
+
+    /// <summary>A pending output in a directory given as a path or as an <c>hdfs://nn:8020/dir</c> URI (the NameNode is ours).</summary>
+    public Stream Create(string directory, string name) => OpenWrite(Combine(PathOf(directory), name));
+
+    /// <summary><c>hdfs://nn:8020/a/b</c> → <c>/a/b</c>; a bare absolute path stays as it is.</summary>
+    public static string PathOf(string uri)
+    {
+        int scheme = uri.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0) return uri.StartsWith("hdfs:", StringComparison.Ordinal) ? uri["hdfs:".Length..] : uri;
+        int slash = uri.IndexOf('/', scheme + 3);
+        return slash < 0 ? "/" : uri[slash..];
+    }
+
+    /// <summary>
+    /// The client for side-effect files when NameNode HTTP addresses are configured (<c>--webhdfs nn1:9870,nn2:9870</c>
+    /// or STREAMING_WEBHDFS): for tasks on nodes without an HDFS client. Null when none is.
+    /// </summary>
+    public static WebHdfsClient? ForNameNodes(string? nameNodes, ILogger log)
+    {
+        nameNodes ??= Environment.GetEnvironmentVariable("STREAMING_WEBHDFS");
+        if (string.IsNullOrWhiteSpace(nameNodes)) return null;
+        var https = nameNodes.StartsWith("https://", StringComparison.Ordinal);
+        var hosts = nameNodes.Replace("https://", "").Replace("http://", "");
+        var (options, _) = WebHdfsOptions.Parse($"{(https ? "swebhdfs" : "webhdfs")}://{hosts}/");
+        return new WebHdfsClient(options, log);
+    }
 
     // ---------------------------------------------------------------- plumbing
 
@@ -414,12 +440,12 @@ public sealed class WebHdfsClient : IFileSource, IDisposable
     }
 
     /// <summary>
-    /// A pending output (<see cref="Contract.OutputFiles.IPendingOutput"/>): spooled to a local temporary file; on
+    /// A pending output (<see cref="IPendingOutput"/>): spooled to a local temporary file; on
     /// disposal, when committed, uploaded to a hidden temporary name beside the target (re-read from the start on each
     /// retry) and renamed onto it, so a reader never sees a half-uploaded file under the real name (HDFS shows a file
     /// being written with its finished blocks); uncommitted, nothing is uploaded.
     /// </summary>
-    private sealed class UploadStream(WebHdfsClient c, string path) : Contract.ForwardStream, Contract.OutputFiles.IPendingOutput
+    private sealed class UploadStream(WebHdfsClient c, string path) : Contract.ForwardStream, IPendingOutput
     {
         private readonly FileStream _spool = new(
             System.IO.Path.Combine(System.IO.Path.GetTempPath(), "webhdfs-upload-" + Guid.NewGuid().ToString("N")),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Streaming.Contract;
+using Streaming.WebHdfs;
 using Streaming.Csv;
 using Streaming.Model;
 using Streaming.Trainer.Training;
@@ -42,7 +43,7 @@ public static class PredictCommand
             // file that looks like predictions.
             long n;
             var outStream = outPath == "-" ? Console.OpenStandardOutput()
-                : OutputFiles.Create(Path.GetDirectoryName(Path.GetFullPath(outPath))!, Path.GetFileName(outPath));
+                : LocalFileSystem.Instance.Create(Path.GetDirectoryName(Path.GetFullPath(outPath))!, Path.GetFileName(outPath));
             using (var writer = new StreamWriter(outStream, new System.Text.UTF8Encoding(false), 1 << 16))
             {
                 if (r.GetValue(data) is { } shards)
@@ -64,7 +65,7 @@ public static class PredictCommand
                         p => writer.WriteLine(p.Text));
                 }
                 writer.Flush();
-                OutputFiles.Commit(outStream);
+                PendingOutput.Commit(outStream);
             }
             log.LogInformation("predicted {Rows} rows", n);
             return ExitCodes.Ok;

@@ -15,7 +15,7 @@ namespace Streaming.Tests;
 /// </summary>
 public class StreamingInputTests
 {
-    private static (ShardSet Set, FeatureLayout Layout) Open(IFileSource source, string dir)
+    private static (ShardSet Set, FeatureLayout Layout) Open(IFileSystem source, string dir)
     {
         var set = ShardSet.Open(source, dir);
         return (set, new FeatureLayout(set.LoadPlan()));
@@ -39,7 +39,7 @@ public class StreamingInputTests
     public void EachEpochSeesEveryRecordExactlyOnceLocallyAndOverWebHdfsWithFaultsInTheSameOrder()
     {
         var local = Pipeline.BlackFridayShards.Value;
-        var (set, layout) = Open(LocalFileSource.Instance, local);
+        var (set, layout) = Open(LocalFileSystem.Instance, local);
         Assert.That(set.Shards, Has.Count.EqualTo(6), "several shards, so the interleave and the shard permutation matter");
         var expected = set.Shards.SelectMany((s, ordinal) => Enumerable.Range(0, set.ReadShard(s).Count).Select(i => ((long)ordinal << 40) | (long)i))
             .Order().ToList();
@@ -81,7 +81,7 @@ public class StreamingInputTests
     {
         // A shuffle buffer is tens of MB: one per epoch left dead on the large object heap raised peak memory by a
         // buffer or two after the first epoch (107 MB at one epoch, 247 MB at seven on 2 M rows).
-        var (set, layout) = Open(LocalFileSource.Instance, Pipeline.BlackFridayShards.Value);
+        var (set, layout) = Open(LocalFileSystem.Instance, Pipeline.BlackFridayShards.Value);
         var stream = new ShardStream(set, layout, ValidationSplit.None, SplitSide.Train);
         const int Buffer = 400_000;   // larger than the data: the whole epoch is buffered, then drained
         var whole = Drain(stream, epoch: 1, shuffleBuffer: Buffer);
@@ -98,7 +98,7 @@ public class StreamingInputTests
     [Test]
     public void TheValidationSplitIsDisjointAndCompleteAndMatchesTheInMemoryLoader()
     {
-        var (set, layout) = Open(LocalFileSource.Instance, Pipeline.BlackFridayShards.Value);
+        var (set, layout) = Open(LocalFileSystem.Instance, Pipeline.BlackFridayShards.Value);
         var split = new ValidationSplit(0.1, 7);
         var train = Drain(new ShardStream(set, layout, split, SplitSide.Train), 1, 500).Ids;
         var validation = Drain(new ShardStream(set, layout, split, SplitSide.Validation), 1, 0).Ids;

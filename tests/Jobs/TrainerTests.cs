@@ -28,8 +28,8 @@ public class TrainerTests
         using var server = new WebHdfsTestServer();
         var options = new WebHdfsOptions { NameNodes = [server.Active], User = "trainer", BackoffBase = TimeSpan.FromMilliseconds(5), ReadTimeout = TimeSpan.FromSeconds(5) };
         using (var up = new WebHdfsClient(options)) Upload(up, local, "/data/bf");
-        var layout = new FeatureLayout(ShardSet.Open(LocalFileSource.Instance, local).LoadPlan());
-        var expected = new ShardLoader(layout, NullLogger.Instance).Load(ShardSet.Open(LocalFileSource.Instance, local), 0, 1).Train;
+        var layout = new FeatureLayout(ShardSet.Open(LocalFileSystem.Instance, local).LoadPlan());
+        var expected = new ShardLoader(layout, NullLogger.Instance).Load(ShardSet.Open(LocalFileSystem.Instance, local), 0, 1).Train;
         Assert.That(expected.Count, Is.EqualTo(19280));
 
         foreach (var faults in new[] { false, true })

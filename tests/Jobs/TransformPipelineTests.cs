@@ -62,7 +62,7 @@ public class TransformPipelineTests
         Assert.That(doc.RootElement.GetProperty("first").GetProperty("Age").GetArrayLength(), Is.EqualTo(7 + 1 + 1), "one-hot: 7 ages + OOV + missing");
 
         // Our own reader agrees, with the whole-shard checks of the manifest.
-        var set = ShardSet.Open(LocalFileSource.Instance, tf);
+        var set = ShardSet.Open(LocalFileSystem.Instance, tf);
         Assert.That(set.Shards.Sum(s => set.ReadShard(s).Count()), Is.EqualTo(19280));
     }
 
@@ -101,7 +101,7 @@ public class TransformPipelineTests
         Assert.That(py.GetProperty("records").GetInt32(), Is.EqualTo(1461));
         Assert.That(py.GetProperty("mismatches").GetInt32(), Is.Zero, py.GetProperty("first_mismatches").ToString());
         // Shuffled: the first records are not the file's first rows in order.
-        var set = ShardSet.Open(LocalFileSource.Instance, a);
+        var set = ShardSet.Open(LocalFileSystem.Instance, a);
         Assert.That(set.Shards.Sum(s => set.ReadShard(s).Count()), Is.EqualTo(1461));
         // The rows behind the shuffled records are accounted for as without --shuffle (1,461 rows, all became examples).
         Assert.That(set.Manifest!.RowsRead, Is.EqualTo(1461), "rows_read survives the shuffle");

@@ -36,7 +36,7 @@ public class WebHdfsOutputTests
         while (reader.TryRead(out _)) n++;
         Assert.That(n, Is.EqualTo(1461));
         Assert.That(server.Users, Does.Contain("etl"));
-        Assert.That(WebHdfsOutput.PathOf("hdfs://nn:8020/a/b"), Is.EqualTo("/a/b"));
+        Assert.That(WebHdfsClient.PathOf("hdfs://nn:8020/a/b"), Is.EqualTo("/a/b"));
     }
 
     /// <summary>A task that fails (here: over its bad-row threshold) uploads nothing: no shard, no partial, no temporary.</summary>

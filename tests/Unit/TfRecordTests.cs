@@ -106,7 +106,7 @@ public class TfRecordTests
     {
         try
         {
-            var set = ShardSet.Open(LocalFileSource.Instance, dir);
+            var set = ShardSet.Open(LocalFileSystem.Instance, dir);
             foreach (var s in set.Shards) foreach (var r in set.ReadShard(s)) Example.Parser.ParseFrom(r);
             return null;
         }
