@@ -1,5 +1,5 @@
+using Streaming.Hadoop;
 using System.CommandLine;
-using Streaming.Contract;
 using Streaming.Trainer.Commands;
 
 var root = new RootCommand("Streaming trainer: trains a tabular neural network on TFRecord shards (local or WebHDFS), evaluates, predicts")

@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Unicode;
 using CsvHelper;
-using Streaming.Contract;
+using Streaming.Core;
 
 namespace Streaming.Csv;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Streaming.Contract;
+using Streaming.Core;
 using Streaming.TfRecord;
 
 namespace Streaming.Data;

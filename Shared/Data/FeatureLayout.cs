@@ -1,6 +1,6 @@
 using System.Text;
+using Streaming.Core;
 using Streaming.Transform;
-using Streaming.Contract;
 
 namespace Streaming.Data;
 
@@ -23,7 +23,7 @@ public sealed class FeatureLayout
             else { FloatSlots.Add(new FloatSlot(f.Name, offset, f.Length)); offset += f.Length; }
         }
         NumericWidth = offset;
-        Label = plan.Label ?? throw new Contract.ConfigException("the transform plan has no label: build it with --label to train");
+        Label = plan.Label ?? throw new ConfigException("the transform plan has no label: build it with --label to train");
         Task = Label.Task;
         Classes = Label.Classes?.Count ?? 0;
         var keys = new Dictionary<byte[], int>(ByteArrayComparer.Instance);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Streaming.TfRecord;
-using Streaming.Transform;
+using Streaming.Storage;
 
 namespace Streaming.Data;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Streaming.Contract;
-using Streaming.TfRecord;
-using Streaming.Transform;
+using Streaming.Core;
+using Streaming.Storage;
 
 namespace Streaming.Data;
 

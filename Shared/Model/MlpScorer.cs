@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using Streaming.Contract;
+using Streaming.Core;
 using Streaming.Data;
 
 namespace Streaming.Model;

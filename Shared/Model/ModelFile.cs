@@ -1,8 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Streaming.Contract;
-using Streaming.TfRecord;
+using Streaming.Core;
 using Streaming.Transform;
 
 namespace Streaming.Model;

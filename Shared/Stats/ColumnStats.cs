@@ -1,4 +1,4 @@
-using Streaming.Contract;
+using Streaming.Core;
 
 namespace Streaming.Stats;
 
@@ -16,7 +16,7 @@ public sealed class ColumnStats
     /// <param name="missingTokens">When given, <see cref="Add"/> counts a value equal to one of its missing tokens as
     /// missing, so the caller need not test every value (a deferred column tests each distinct value once).</param>
     public ColumnStats(string name, int index, bool forcedCategorical = false, int topCapacity = FrequentValues.DefaultCapacity,
-        Csv.CsvOptions? missingTokens = null)
+        MissingValues? missingTokens = null)
     {
         _missingTokens = missingTokens;
         Name = name;
@@ -29,7 +29,7 @@ public sealed class ColumnStats
     public int Index { get; }
     public bool ForcedCategorical { get; private set; }
 
-    private readonly Csv.CsvOptions? _missingTokens;
+    private readonly MissingValues? _missingTokens;
 
     /// <summary>Non-missing values.</summary>
     public long Count { get => Folded()._count; internal set => _count = value; }

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Streaming.Contract;
+using Streaming.Core;
 
 namespace Streaming.Stats;
 

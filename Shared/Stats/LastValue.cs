@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Streaming.Contract;
+using Streaming.Core;
 
 namespace Streaming.Stats;
 
@@ -54,7 +54,7 @@ internal struct LastValue
     {
         Debug.Assert(value.Length <= 16, "a value of at most two words");
         // The unaligned read below runs only when the value has more than 8 bytes.
-        return value.Length <= 8 ? (Contract.Bytes.LittleEndian(value), 0UL)
-            : (Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(value)), Contract.Bytes.LittleEndian(value[8..]));
+        return value.Length <= 8 ? (Core.Bytes.LittleEndian(value), 0UL)
+            : (Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(value)), Core.Bytes.LittleEndian(value[8..]));
     }
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Streaming.Contract;
 
 namespace Streaming.Stats;
 
@@ -135,36 +134,6 @@ public static class StatsJson
         {
             throw new FormatException($"not a statistics record: {e.Message}", e);
         }
-    }
-
-    /// <summary>Reads a whole statistics artifact (lines <c>column\tjson</c>, any part files concatenated).</summary>
-    public static IReadOnlyList<ColumnStats> ReadArtifact(IEnumerable<string> lines)
-    {
-        var list = new List<ColumnStats>();
-        int n = 0;
-        foreach (var line in lines)
-        {
-            n++;
-            if (line.Length == 0) continue;
-            if (!KeyValueLine.Split(line, out _, out var value)) throw new FormatException($"statistics line {n} has no TAB");
-            try { list.Add(Deserialize(value)); }
-            catch (FormatException e) { throw new FormatException($"statistics line {n}: {e.Message}", e); }
-        }
-        return list.OrderBy(s => s.Index).ToList();
-    }
-
-    /// <summary>
-    /// Reads a statistics artifact named on a command line: a file, or a job's output directory (its part-* files).
-    /// A missing or malformed one is a configuration error naming <paramref name="option"/>.
-    /// </summary>
-    public static IReadOnlyList<ColumnStats> ReadArtifact(string path, string option)
-    {
-        IEnumerable<string> files = Directory.Exists(path)
-            ? Directory.GetFiles(path, "part-*").Order(StringComparer.Ordinal)
-            : File.Exists(path) ? [path] : throw new Contract.ConfigException($"{option} {path}: no such file or directory");
-        if (!files.Any()) throw new Contract.ConfigException($"{option} {path}: no part-* files in the directory");
-        try { return ReadArtifact(files.SelectMany(File.ReadLines)); }
-        catch (FormatException e) { throw new Contract.ConfigException($"{option} {path} is not a statistics artifact: {e.Message}"); }
     }
 
     /// <summary>A finite number, or null (JSON has no infinity; an overflowed moment must not crash the task).</summary>

@@ -2,7 +2,7 @@ namespace Streaming.TfRecord;
 
 /// <summary>
 /// The protobuf wire vocabulary of <c>tf.train.Example</c> (docs/contracts.md §2), written once for the encoder
-/// (<see cref="ExampleEncoder"/>) and the decoder (<c>Streaming.Data.ExampleDecoder</c>): field numbers, wire types and
+/// (<see cref="ExampleEncoder"/>) and the decoder (<c>ExampleDecoder</c>): field numbers, wire types and
 /// the one-byte tags they make (<c>field &lt;&lt; 3 | wire type</c>; every field here is below 16, so one byte).
 /// </summary>
 public static class ExampleWire

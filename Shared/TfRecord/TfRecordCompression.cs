@@ -1,5 +1,5 @@
-using Streaming.Contract;
 using System.IO.Compression;
+using Streaming.Core;
 
 namespace Streaming.TfRecord;
 
@@ -36,7 +36,7 @@ public static class TfRecordCompressionExtensions
         >= 1 and <= 5 => CompressionLevel.Fastest,
         >= 6 and <= 8 => CompressionLevel.Optimal,
         9 => CompressionLevel.SmallestSize,
-        _ => throw new Streaming.Contract.ConfigException("--gzip-level must be 0..9"),
+        _ => throw new ConfigException("--gzip-level must be 0..9"),
     };
 
     public static Stream WrapWrite(this TfRecordCompression c, Stream s, CompressionLevel level, bool leaveOpen) => c switch

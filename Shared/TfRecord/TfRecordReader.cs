@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Streaming.Contract;
+using Streaming.Core;
 
 namespace Streaming.TfRecord;
 

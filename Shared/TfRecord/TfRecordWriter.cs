@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Streaming.Contract;
+using Streaming.Core;
 
 namespace Streaming.TfRecord;
 
@@ -59,7 +59,7 @@ public sealed class TfRecordWriter : IDisposable
     }
 
     /// <summary>Pass-through stream that counts bytes and CRCs them.</summary>
-    private sealed class CountingCrcStream(Stream inner) : Contract.ForwardStream
+    private sealed class CountingCrcStream(Stream inner) : ForwardStream
     {
         public override bool CanWrite => true;
         public Stream Inner => inner;

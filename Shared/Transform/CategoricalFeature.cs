@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using Streaming.Stats;
-using Streaming.Contract;
+using Streaming.Core;
 using Streaming.TfRecord;
+using Streaming.Stats;
 
 namespace Streaming.Transform;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Streaming.Contract;
 using Streaming.TfRecord;
 
 namespace Streaming.Transform;

@@ -1,5 +1,5 @@
-using Streaming.Stats;
 using Streaming.TfRecord;
+using Streaming.Stats;
 
 namespace Streaming.Transform;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using Streaming.Contract;
-using Streaming.Stats;
+using Streaming.Core;
 using Streaming.TfRecord;
+using Streaming.Stats;
 
 namespace Streaming.Transform;
 

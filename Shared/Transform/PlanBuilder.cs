@@ -1,5 +1,6 @@
-using Streaming.Contract;
+using Streaming.Core;
 using Streaming.Csv;
+using Streaming.TfRecord;
 using Streaming.Stats;
 
 namespace Streaming.Transform;
@@ -34,7 +35,7 @@ public static class PlanBuilder
         Known("--missing-indicator", o.MissingIndicator ?? []);
         if (o.OovBuckets < 0) throw new ConfigException("--oov-buckets must be >= 0");
         if (o.TopK is < 1) throw new ConfigException("--top-k must be >= 1");
-        _ = TfRecord.TfRecordCompressionExtensions.Parse(o.Compression);
+        _ = TfRecordCompressionExtensions.Parse(o.Compression);
 
         var features = new List<FeatureSpec>();
         foreach (var s in stats.OrderBy(s => s.Index))

@@ -1,4 +1,4 @@
-using Streaming.Contract;
+using Streaming.Core;
 using Streaming.Csv;
 using Streaming.TfRecord;
 
@@ -50,7 +50,7 @@ public sealed class RowTransformer
             {
                 case FeatureOutcome.Unseen: Unseen[i]++; break;
                 case FeatureOutcome.NotANumber:
-                    detail = $"column '{f.Source}': '{RejectedRows.Escape(v, 64)}' is not a number";
+                    detail = $"column '{f.Source}': '{Bytes.Escape(v, 64)}' is not a number";
                     return RowOutcome.Rejected;
             }
         }
@@ -65,11 +65,11 @@ public sealed class RowTransformer
                     detail = $"label '{label.Name}' is missing";
                     return RowOutcome.Rejected;
                 case LabelOutcome.NotAClass:
-                    detail = $"label '{label.Name}': '{RejectedRows.Escape(v, 64)}' is not one of its {label.Classes!.Count} classes";
+                    detail = $"label '{label.Name}': '{Bytes.Escape(v, 64)}' is not one of its {label.Classes!.Count} classes";
                     LastRejectReason = RejectReason.BadLabel;
                     return RowOutcome.Rejected;
                 case LabelOutcome.NotANumber:
-                    detail = $"label '{label.Name}': '{RejectedRows.Escape(v, 64)}' is not a number";
+                    detail = $"label '{label.Name}': '{Bytes.Escape(v, 64)}' is not a number";
                     LastRejectReason = RejectReason.BadLabel;
                     return RowOutcome.Rejected;
             }

@@ -1,6 +1,6 @@
-using Streaming.Contract;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Streaming.Core;
 using Streaming.Csv;
 
 namespace Streaming.Transform;
@@ -85,7 +85,7 @@ public sealed record TransformPlan
     {
         Delimiter = (byte)Csv.Delimiter[0],
         Quote = (byte)Csv.Quote[0],
-        Header = Streaming.Csv.CsvOptions.ParseHeader(Csv.Header),
+        Header = CsvOptions.ParseHeader(Csv.Header),
         Columns = Csv.Columns,
         MissingTokens = Csv.Missing,
         Trim = Csv.Trim,

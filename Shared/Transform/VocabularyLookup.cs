@@ -1,5 +1,5 @@
 using System.Text;
-using Streaming.Contract;
+using Streaming.Core;
 
 namespace Streaming.Transform;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Streaming.Contract;
+using Streaming.Core;
 using Streaming.Stats;
 
 namespace Streaming.Validation;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Streaming.Core;
 using Streaming.Stats;
 
 namespace Streaming.Validation;
@@ -139,7 +140,7 @@ public sealed class Validator
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NullReferenceException)
         {
-            throw new Contract.ConfigException($"--validation {path} is not a validation report: {e.Message}");
+            throw new ConfigException($"--validation {path} is not a validation report: {e.Message}");
         }
     }
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
-using Streaming.Contract;
+using Streaming.Trainer.Training;
+using Streaming.Core;
+using Streaming.Storage;
 using Streaming.Data;
 using Streaming.Model;
-using Streaming.TfRecord;
-using Streaming.Trainer.Training;
-using Streaming.Transform;
+using Streaming.Hadoop;
 
 namespace Streaming.Trainer.Commands;
 

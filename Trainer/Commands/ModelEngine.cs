@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Logging;
-using Streaming.Contract;
-using Streaming.Data;
-using Streaming.Model;
 using Streaming.Trainer.Model;
 using Streaming.Trainer.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Streaming.Core;
+using Streaming.Data;
+using Streaming.Model;
 
 namespace Streaming.Trainer.Commands;
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Streaming.Contract;
-using Streaming.WebHdfs;
-using Streaming.Csv;
-using Streaming.Model;
 using Streaming.Trainer.Training;
+using Streaming.Core;
+using Streaming.Storage;
+using Streaming.Hadoop;
+using Streaming.Jobs;
 
 namespace Streaming.Trainer.Commands;
 
@@ -23,7 +23,7 @@ public static class PredictCommand
         var input = new Option<string>("--input") { Description = "CSV file, or - for stdin", DefaultValueFactory = _ => "-" };
         var data = new Option<string?>("--data") { Description = "Instead of CSV: TFRecord shards (directory or webhdfs:// URI) made with the model's plan" };
         var output = new Option<string>("--output") { Description = "File, or - for stdout", DefaultValueFactory = _ => "-" };
-        var maxBad = CsvCommandLine.MaxBadFractionOption();
+        var maxBad = CsvInputOptions.MaxBadFractionOption();
         var engine = new Option<string>("--engine") { Description = "native (no libtorch) or libtorch", DefaultValueFactory = _ => "native" };
         var device = new Option<string>("--device") { Description = "With --engine libtorch: auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "With --engine libtorch: CPU threads", DefaultValueFactory = _ => 0 };

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Streaming.Contract;
-using Streaming.Data;
-using Streaming.TfRecord;
 using Streaming.Trainer.Training;
-using Streaming.Transform;
+using Streaming.Core;
+using Streaming.Storage;
+using Streaming.Data;
+using Streaming.Hadoop;
 
 namespace Streaming.Trainer.Commands;
 

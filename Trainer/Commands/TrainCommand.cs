@@ -1,13 +1,14 @@
-using Streaming.Transform;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
-using Streaming.Contract;
-using Streaming.TfRecord;
-using Streaming.Data;
-using Streaming.Model;
 using Streaming.Trainer.Model;
 using Streaming.Trainer.Training;
 using TorchSharp;
+using Streaming.Core;
+using Streaming.Transform;
+using Streaming.Storage;
+using Streaming.Data;
+using Streaming.Model;
+using Streaming.Hadoop;
 
 namespace Streaming.Trainer.Commands;
 

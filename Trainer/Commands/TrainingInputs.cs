@@ -1,8 +1,7 @@
-using Streaming.TfRecord;
 using Microsoft.Extensions.Logging;
-using Streaming.Data;
 using Streaming.Trainer.Training;
-using Streaming.Transform;
+using Streaming.Storage;
+using Streaming.Data;
 
 namespace Streaming.Trainer.Commands;
 

@@ -1,7 +1,7 @@
-using Streaming.Contract;
-using Streaming.Model;
 using TorchSharp;
 using TorchSharp.PyBridge;
+using Streaming.Core;
+using Streaming.Model;
 
 namespace Streaming.Trainer.Model;
 

@@ -1,7 +1,7 @@
-using Streaming.Model;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Streaming.Model;
 
 namespace Streaming.Trainer.Model;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using Streaming.Data;
 using TorchSharp;
 using static TorchSharp.torch;
+using Streaming.Data;
 
 namespace Streaming.Trainer.Training;
 

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using Streaming.Contract;
-using Streaming.TfRecord;
+using Streaming.Core;
+using Streaming.Data;
 
 namespace Streaming.Trainer.Training;
 

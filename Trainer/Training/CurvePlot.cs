@@ -1,10 +1,9 @@
-using Streaming.Transform;
 using OxyPlot;
 using OxyPlot.Annotations;
 using OxyPlot.Axes;
 using OxyPlot.Legends;
 using OxyPlot.Series;
-using Streaming.Model;
+using Streaming.Transform;
 
 namespace Streaming.Trainer.Training;
 

@@ -1,13 +1,13 @@
-using Streaming.Transform;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Streaming.Data;
-using Streaming.Model;
 using Streaming.Trainer.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using Streaming.Transform;
+using Streaming.Data;
+using Streaming.Model;
 
 namespace Streaming.Trainer.Training;
 

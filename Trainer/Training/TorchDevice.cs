@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Streaming.Contract;
 using TorchSharp;
 using static TorchSharp.torch;
+using Streaming.Core;
+using Streaming.Hadoop;
 
 namespace Streaming.Trainer.Training;
 

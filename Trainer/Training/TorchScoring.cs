@@ -1,8 +1,8 @@
-using Streaming.Data;
-using Streaming.Model;
 using Streaming.Trainer.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using Streaming.Data;
+using Streaming.Model;
 
 namespace Streaming.Trainer.Training;
 

@@ -1,11 +1,12 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Streaming.Core;
 using Streaming.Csv;
-using Streaming.Stats;
 using Streaming.TfRecord;
+using Streaming.Stats;
+using Streaming.Transform;
 using Streaming.Data;
 using Streaming.Model;
-using Streaming.Contract;
 
 namespace Streaming.Benchmarks;
 
@@ -38,7 +39,7 @@ public class HotPaths
         _writer = new TfRecordWriter(Stream.Null, TfRecordCompression.None);
         var spec = new ModelSpec
         {
-            Task = Streaming.Transform.TaskKind.Regression, NumericWidth = 8, Hidden = [256, 128],
+            Task = TaskKind.Regression, NumericWidth = 8, Hidden = [256, 128],
             Embeddings = [new EmbeddingSpec { Feature = "u", Cardinality = 3000, Dim = 14 }, new EmbeddingSpec { Feature = "p", Cardinality = 3000, Dim = 14 }],
         };
         var rng = new Random(1);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Streaming.Contract;
+using Streaming.Core;
 using Streaming.Csv;
 using Streaming.Stats;
 
@@ -42,7 +42,7 @@ public static class Phases
         using var fs = File.OpenRead(file);
         using var lr = new LineReader(fs);
         var p = new CsvLineParser(csv);
-        var cols = Enumerable.Range(0, 12).Select(i => new ColumnStats("c" + i, i, i is 0 or 1 or 4 or 7 or 8 or 9 or 10, capacity, csv)).ToArray();
+        var cols = Enumerable.Range(0, 12).Select(i => new ColumnStats("c" + i, i, i is 0 or 1 or 4 or 7 or 8 or 9 or 10, capacity, csv.Missing)).ToArray();
         var tops = Enumerable.Range(0, 12).Select(i => new FrequentValues(capacity)).ToArray();
         long acc = 0;
         var include = new bool[12];

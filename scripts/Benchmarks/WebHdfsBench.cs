@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Streaming.WebHdfs;
+using Streaming.Storage;
 
 namespace Streaming.Benchmarks;
 

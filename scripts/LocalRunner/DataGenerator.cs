@@ -1,6 +1,6 @@
-using Streaming.Contract;
 using System.Globalization;
 using System.Text;
+using Streaming.Core;
 
 namespace Streaming.LocalRunner;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
-using Streaming.Contract;
+using Streaming.Core;
+using Streaming.Storage;
 
 namespace Streaming.LocalRunner;
 
@@ -21,7 +22,7 @@ public static class InputSplits
         var files = new List<string>();
         foreach (var raw in inputs)
         {
-            var spec = SideEffectFiles.LocalPath(raw) ?? throw new ConfigException($"-input {raw}: the local runner reads local paths and file: URIs only");
+            var spec = FileSystems.TryLocalPath(raw) ?? throw new ConfigException($"-input {raw}: the local runner reads local paths and file: URIs only");
             var matches = Glob(spec);
             if (matches.Count == 0) throw new ConfigException($"Input path does not exist: {raw}");
             foreach (var m in matches)

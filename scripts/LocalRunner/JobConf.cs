@@ -1,4 +1,5 @@
-using Streaming.Contract;
+using Streaming.Core;
+using Streaming.Storage;
 
 namespace Streaming.LocalRunner;
 
@@ -107,7 +108,7 @@ public sealed class JobConf
         int hash = spec.LastIndexOf('#');
         string path = hash >= 0 ? spec[..hash] : spec;
         string name = hash >= 0 ? spec[(hash + 1)..] : System.IO.Path.GetFileName(path.TrimEnd('/'));
-        path = SideEffectFiles.LocalPath(path) ?? throw new ConfigException($"{spec}: only local paths and file: URIs can be localized by the local runner");
+        path = FileSystems.TryLocalPath(path) ?? throw new ConfigException($"{spec}: only local paths and file: URIs can be localized by the local runner");
         if (!File.Exists(path) && !Directory.Exists(path)) throw new ConfigException($"{spec}: {path} does not exist");
         return (System.IO.Path.GetFullPath(path), name);
     }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using Streaming.Contract;
+using Streaming.Core;
+using Streaming.Storage;
+using Streaming.Hadoop;
 
 namespace Streaming.LocalRunner;
 
@@ -28,7 +30,7 @@ public sealed partial class JobRunner
         _log = log;
         _jobId = conf.Get("mapreduce.job.id", $"job_local{Environment.ProcessId}_0001");
         _localDir = Path.Combine(conf.Get("mapreduce.cluster.local.dir", Path.Combine(Path.GetTempPath(), "streaming-local")), _jobId + "_" + Guid.NewGuid().ToString("N")[..8]);
-        _committer = new OutputCommitter(SideEffectFiles.LocalPath(conf.Output) ?? throw new ConfigException($"-output {conf.Output}: the local runner writes local paths and file: URIs only"));
+        _committer = new OutputCommitter(FileSystems.TryLocalPath(conf.Output) ?? throw new ConfigException($"-output {conf.Output}: the local runner writes local paths and file: URIs only"));
         _killMaps = conf.Get("streaming.local.kill.map.tasks", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
     }
 

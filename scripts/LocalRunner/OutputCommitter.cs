@@ -1,4 +1,4 @@
-using Streaming.Contract;
+using Streaming.Core;
 namespace Streaming.LocalRunner;
 
 /// <summary>

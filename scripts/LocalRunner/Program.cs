@@ -1,5 +1,6 @@
+using Streaming.Core;
+using Streaming.Hadoop;
 using Streaming.LocalRunner;
-using Streaming.Contract;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "-help")
 {

@@ -1,6 +1,6 @@
-using Streaming.Contract;
 using System.Buffers;
 using System.IO.Compression;
+using Streaming.Core;
 
 namespace Streaming.LocalRunner;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Streaming.Core;
 
 namespace Streaming.LocalRunner;
 
@@ -116,7 +117,7 @@ public static class TaskProcess
     }
 
     /// <summary>Counts bytes written and lets the runner kill the process mid-input (fault-injection tests).</summary>
-    private sealed class KillingStream(Stream inner, Action<long> onProgress) : Streaming.Contract.ForwardStream
+    private sealed class KillingStream(Stream inner, Action<long> onProgress) : ForwardStream
     {
         public override bool CanWrite => true;
         private long _written;

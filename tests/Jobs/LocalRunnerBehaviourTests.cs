@@ -1,4 +1,5 @@
-using Streaming.Contract;
+using Streaming.Core;
+using Streaming.Hadoop;
 
 namespace Streaming.Tests;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Streaming.Contract;
+using Streaming.Core;
+using Streaming.Hadoop;
 
 namespace Streaming.Tests;
 

@@ -1,4 +1,4 @@
-using Streaming.Contract;
+using Streaming.Core;
 using Streaming.Transform;
 
 namespace Streaming.Tests;

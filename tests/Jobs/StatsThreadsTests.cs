@@ -1,5 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Streaming.Csv;
+using Streaming.Hadoop;
+using Streaming.Jobs;
 
 namespace Streaming.Tests;
 
@@ -77,11 +80,11 @@ public class StatsBlockCutTests
 
     private static string Partials(Stream input)
     {
-        var csv = new Streaming.Csv.CsvOptions { Header = Streaming.Csv.HeaderMode.None, Columns = StatsJob.AdultColumns.Split(',') };
+        var csv = new CsvOptions { Header = HeaderMode.None, Columns = StatsJob.AdultColumns.Split(',') };
         var output = new MemoryStream();
-        var ctx = Streaming.Contract.TaskContext.FromVariables(_ => null);
-        Streaming.Stats.StatsMapTask.Run(input, output, csv, new Streaming.Stats.StatsOptions([], 50), 0.05, ctx,
-            new Streaming.Contract.Reporter(TextWriter.Null), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, threads: 2);
+        var ctx = TaskContext.FromVariables(_ => null);
+        StatsMapTask.Run(new TaskAttempt(input, output, ctx, new Reporter(TextWriter.Null), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
+            csv, new StatsOptions([], 50, MaxBadFraction: 0.05, Threads: 2));
         return Encoding.UTF8.GetString(output.ToArray());
     }
 

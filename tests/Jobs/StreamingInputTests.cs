@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Streaming.Storage;
 using Streaming.Data;
-using Streaming.TfRecord;
-using Streaming.WebHdfs;
-using Streaming.Transform;
 
 namespace Streaming.Tests;
 

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using Streaming.TfRecord;
+using Streaming.Storage;
 using Streaming.Data;
-using Streaming.WebHdfs;
-using Streaming.Transform;
 
 namespace Streaming.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Streaming.TfRecord;
 using Streaming.Transform;
-using Streaming.WebHdfs;
+using Streaming.Storage;
+using Streaming.Hadoop;
 
 namespace Streaming.Tests;
 

@@ -1,5 +1,5 @@
 using Streaming.TfRecord;
-using Streaming.WebHdfs;
+using Streaming.Storage;
 
 namespace Streaming.Tests;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Streaming.Stats;
+using Streaming.Hadoop;
+using Streaming.Jobs;
 
 namespace Streaming.Tests;
 
@@ -23,7 +25,7 @@ public static class StatsJob
         var p = Proc.Run(Repo.Runner, args);
         Assert.That(p.ExitCode, Is.EqualTo(0), p.Stderr);
         var lines = Directory.GetFiles(outDir, "part-*").Order().SelectMany(File.ReadLines).ToList();
-        var stats = StatsJson.ReadArtifact(lines).ToDictionary(s => s.Name);
+        var stats = StatisticsArtifact.Read(lines).ToDictionary(s => s.Name);
         var json = lines.Select(l => JsonDocument.Parse(l[(l.IndexOf('\t') + 1)..]).RootElement).ToDictionary(e => e.GetProperty("column").GetString()!);
         return new Result(p, outDir, stats, json, JsonDocument.Parse(File.ReadAllText(counters)));
     }

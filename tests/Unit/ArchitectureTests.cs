@@ -9,10 +9,12 @@ namespace Streaming.Tests;
 public partial class ArchitectureTests
 {
     /// <summary>
-    /// core (exit codes, counters, line reading, atomic files) → CSV and TFRecord framing → statistics → WebHDFS →
-    /// the transform (plan, row transform, its shard sets) → validation → the training input → the model.
+    /// core (bytes, hashing, CRC, line reading, atomic files, errors) → formats (CSV, TFRecord and the Example wire
+    /// format) → analysis (statistics) and the transform (the typed plan), validation → storage (one file system:
+    /// local, FsShell, WebHDFS; shard sets and manifests) → the training input → the model → Hadoop (task context,
+    /// counters, key/value protocol, side-effect files, the map task's CSV input) → jobs (one folder per job).
     /// </summary>
-    private static readonly string[] Layers = ["Contract", "Csv", "TfRecord", "Stats", "WebHdfs", "Transform", "Validation", "Data", "Model"];
+    private static readonly string[] Layers = ["Core", "Csv", "TfRecord", "Stats", "Transform", "Validation", "Storage", "Data", "Model", "Hadoop", "Jobs"];
 
     [GeneratedRegex(@"//[^\n]*|/\*.*?\*/|""(?:\\.|[^""\\])*""", RegexOptions.Singleline)]
     private static partial Regex CommentsAndStrings();
@@ -20,7 +22,7 @@ public partial class ArchitectureTests
     [GeneratedRegex(@"^namespace Streaming\.(\w+)", RegexOptions.Multiline)]
     private static partial Regex Namespace();
 
-    /// <summary>A <c>using Streaming.X</c>, or a name qualified by a layer (<c>Contract.ConfigException</c>).</summary>
+    /// <summary>A <c>using Streaming.X</c>, or a name qualified by a layer (<c>Core.ConfigException</c>).</summary>
     private static Regex References() => new(@"^using (?:static )?Streaming\.(\w+)|(?<![\w.])(?:Streaming\.)?(" + string.Join('|', Layers) + @")\.[A-Z]\w*",
         RegexOptions.Multiline);
 
@@ -65,8 +67,8 @@ public partial class ArchitectureTests
     public void TheScanSeesAnUpwardReference()
     {
         // The check itself: a core file naming the transform (as ShardSet in TfRecord once did) is an upward use.
-        var code = CommentsAndStrings().Replace("namespace Streaming.TfRecord;\n// Transform.Ignored in a comment\nclass S { Transform.JobManifest? M; string s = \"Model.X\"; }", "");
+        var code = CommentsAndStrings().Replace("namespace Streaming.TfRecord;\n// Transform.Ignored in a comment\nclass S { Storage.JobManifest? M; string s = \"Model.X\"; }", "");
         var uses = References().Matches(code).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).Distinct();
-        Assert.That(uses, Is.EquivalentTo(new[] { "Transform" }));
+        Assert.That(uses, Is.EquivalentTo(new[] { "Storage" }));
     }
 }

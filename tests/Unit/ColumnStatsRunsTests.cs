@@ -1,7 +1,7 @@
 using System.Text;
+using Streaming.Core;
 using Streaming.Csv;
 using Streaming.Stats;
-using Streaming.Contract;
 
 namespace Streaming.Tests;
 
@@ -38,7 +38,7 @@ public class ColumnStatsRunsTests
     {
         var csv = new CsvOptions();
         var values = Stream(seed);
-        var stats = new ColumnStats("c", 0, categorical, topCapacity: 64, csv);
+        var stats = new ColumnStats("c", 0, categorical, topCapacity: 64, csv.Missing);
         var reference = new ReferenceMisraGries(64);
         for (int i = 0; i < values.Count; i++)
         {
@@ -74,7 +74,7 @@ public class ColumnStatsRunsTests
     [Test]
     public void Runs_of_numbers_weigh_in_the_moments()
     {
-        var stats = new ColumnStats("n", 0, false, topCapacity: 4, new CsvOptions());
+        var stats = new ColumnStats("n", 0, false, topCapacity: 4, new CsvOptions().Missing);
         var values = new List<double>();
         var rng = new Random(5);
         for (int i = 0; i < 20_000; i++)

@@ -1,6 +1,7 @@
 using System.Text;
-using Streaming.Contract;
+using Streaming.Core;
 using Streaming.Csv;
+using Streaming.Hadoop;
 
 namespace Streaming.Tests;
 

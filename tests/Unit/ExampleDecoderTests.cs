@@ -1,8 +1,8 @@
 using Google.Protobuf;
-using Streaming.Contract;
 using Streaming.TfRecord.Proto;
-using Streaming.Data;
+using Streaming.Core;
 using Streaming.Transform;
+using Streaming.Data;
 
 namespace Streaming.Tests;
 

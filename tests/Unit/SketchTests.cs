@@ -1,6 +1,6 @@
 using System.Text;
+using Streaming.Core;
 using Streaming.Stats;
-using Streaming.Contract;
 
 namespace Streaming.Tests;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Streaming.Contract;
+using Streaming.Hadoop;
 
 namespace Streaming.Tests;
 

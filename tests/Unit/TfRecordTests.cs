@@ -1,9 +1,8 @@
 using Google.Protobuf;
-using Streaming.TfRecord;
 using Streaming.TfRecord.Proto;
-using Streaming.Transform;
-using Streaming.WebHdfs;
-using Streaming.Contract;
+using Streaming.Core;
+using Streaming.TfRecord;
+using Streaming.Storage;
 
 namespace Streaming.Tests;
 

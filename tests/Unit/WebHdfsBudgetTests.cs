@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Streaming.WebHdfs;
+using Streaming.Storage;
 
 namespace Streaming.Tests;
 

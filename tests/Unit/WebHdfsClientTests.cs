@@ -1,4 +1,4 @@
-using Streaming.WebHdfs;
+using Streaming.Storage;
 
 namespace Streaming.Tests;
 

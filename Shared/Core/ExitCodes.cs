@@ -1,0 +1,19 @@
+namespace Streaming.Core;
+
+/// <summary>Exit codes shared by every executable. Hadoop treats any non-zero code as a failed attempt.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>The job ran and failed: too many bad rows, a task failed, corrupt input.</summary>
+    public const int Failed = 1;
+    /// <summary>Bad command line or configuration: nothing was written.</summary>
+    public const int Usage = 2;
+    /// <summary>An I/O or remote-service error (HDFS, WebHDFS) after retries.</summary>
+    public const int IoError = 3;
+}
+
+/// <summary>A configuration error: reported as one line and exit code <see cref="ExitCodes.Usage"/>.</summary>
+public sealed class ConfigException(string message) : Exception(message);
+
+/// <summary>The data broke a limit the user set (e.g. --max-bad-fraction): exit code <see cref="ExitCodes.Failed"/>.</summary>
+public sealed class DataException(string message) : Exception(message);

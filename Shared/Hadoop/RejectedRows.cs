@@ -1,0 +1,70 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Streaming.Core;
+
+namespace Streaming.Hadoop;
+
+/// <summary>
+/// Where malformed rows go: each one is counted per reason (Hadoop counters), the first few per reason are
+/// logged with their source, and all of them are written to a quarantine file when the task has one; the task
+/// fails at the end when the rejected share passes <c>--max-bad-fraction</c>. Nothing is ever dropped silently.
+/// </summary>
+public sealed class RejectedRows : IDisposable
+{
+    public const int SamplesPerReason = 5;
+    private readonly Reporter _reporter;
+    private readonly ILogger _log;
+    private readonly string _source;
+    private readonly Dictionary<RejectReason, long> _byReason = new();
+    private readonly TextWriter? _quarantine;
+
+    public RejectedRows(Reporter reporter, ILogger log, double maxBadFraction, string source, TextWriter? quarantine = null)
+    {
+        if (maxBadFraction is < 0 or > 1 || double.IsNaN(maxBadFraction))
+            throw new ConfigException($"--max-bad-fraction must be between 0 and 1, got {maxBadFraction}");
+        _reporter = reporter;
+        _log = log;
+        MaxBadFraction = maxBadFraction;
+        _source = source;
+        _quarantine = quarantine;
+    }
+
+    public double MaxBadFraction { get; }
+    public long Total { get; private set; }
+    public IReadOnlyDictionary<RejectReason, long> ByReason => _byReason;
+
+    private readonly Lock _gate = new();
+
+    /// <summary>Thread-safe: parallel workers of one task share it.</summary>
+    /// <summary>Told each reject's reason, in order (e.g. so a predictor can mark the row's output line).</summary>
+    public Action<RejectReason>? Observer { get; set; }
+
+    public void Reject(RejectReason reason, ReadOnlySpan<byte> line, long lineNumber, string? detail = null)
+    {
+        Observer?.Invoke(reason);
+        lock (_gate) RejectLocked(reason, line, lineNumber, detail);
+    }
+
+    private void RejectLocked(RejectReason reason, ReadOnlySpan<byte> line, long lineNumber, string? detail)
+    {
+        Total++;
+        long n = _byReason[reason] = _byReason.GetValueOrDefault(reason) + 1;
+        _reporter.Increment(Counters.Group, Counters.MalformedRows);
+        _reporter.Increment(Counters.Group, Counters.Malformed(reason));
+        if (n <= SamplesPerReason)
+            _log.LogWarning("Rejected row ({Reason}{Detail}) at {Source} line {Line}: {Text}",
+                reason, detail is null ? "" : ": " + detail, _source, lineNumber, Bytes.Escape(line, 200));
+        _quarantine?.Write($"{reason}\t{_source}\t{lineNumber}\t{Bytes.Escape(line, int.MaxValue)}\n");
+    }
+
+    /// <summary>Throws <see cref="DataException"/> when too many of <paramref name="rowsRead"/> were rejected.</summary>
+    public void CheckThreshold(long rowsRead)
+    {
+        if (Total == 0 || Total <= MaxBadFraction * rowsRead) return;
+        var reasons = string.Join(", ", _byReason.Select(kv => $"{kv.Key}={kv.Value}"));
+        throw new DataException(
+            $"{Total} of {rowsRead} rows rejected ({100.0 * Total / rowsRead:F2}%), over --max-bad-fraction {MaxBadFraction} ({reasons}); see the task log for samples");
+    }
+
+    public void Dispose() => _quarantine?.Dispose();
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Streaming.Core;
+using Streaming.Csv;
+using Streaming.Transform;
+using Streaming.Data;
+using Streaming.Model;
+using Streaming.Hadoop;
+
+namespace Streaming.Jobs;
+
+/// <summary>One input row's answer: its index among the input's rows, and its prediction or the reason it has none.</summary>
+public readonly record struct RowPrediction(long Row, string? Prediction, RejectReason? Rejected)
+{
+    /// <summary>The output text: the prediction, or <c>rejected:Reason</c> (never a blank line).</summary>
+    public string Text => Prediction ?? "rejected:" + Rejected;
+}
+
+/// <summary>
+/// Raw CSV rows → predictions, through the model's own transform plan (the same <see cref="RowTransformer"/> the
+/// transform job runs, label optional) and a scoring function (the libtorch-free <see cref="MlpScorer"/>, or the
+/// trainer's TorchSharp model). Columns are matched <b>by name</b>: from <c>inputColumns</c> when given (a map task
+/// past its file's first split), else from the input's header line when it has one (any order, extra columns
+/// ignored, the label optional; a missing feature column is a configuration error naming it); an input without a
+/// header must have the training column order, and the log says so. Every row gets one <see cref="RowPrediction"/>,
+/// in input order. Regression: the value; binary: P(second class); multiclass: the class name.
+/// </summary>
+public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, ILogger log)
+{
+    public const int Chunk = 4096;
+
+    public long Run(Stream csv, bool atFileStart, IReadOnlyList<string>? inputColumns, RejectedRows rejects, Reporter reporter, Action<RowPrediction> emit)
+    {
+        var layout = new FeatureLayout(meta.Plan);
+        var lines = new LineReader(csv, meta.Plan.Csv.MaxLineBytes);
+        try
+        {
+            var plan = Bind(lines, atFileStart, inputColumns);
+            return Run(plan, layout, lines, atFileStart, rejects, reporter, emit);
+        }
+        finally { lines.Dispose(); }
+    }
+
+    /// <summary>The model's plan bound to this input's columns; consumes the header line when there is one.</summary>
+    private TransformPlan Bind(LineReader lines, bool atFileStart, IReadOnlyList<string>? inputColumns)
+    {
+        var trained = meta.Plan.Csv.Columns;
+        if (inputColumns is null && atFileStart)
+        {
+            lines.SkipByteOrderMark();
+            if (PeekHeader(lines) is { } header)
+            {
+                log.LogInformation("input columns matched by header name: {Columns}", string.Join(",", header));
+                return meta.Plan.ForInputColumns(header).WithoutHeader();
+            }
+            log.LogInformation("the input has no header line: its columns are taken in the training order ({Columns})", string.Join(",", trained));
+            return meta.Plan.ForInputColumns(trained).WithoutHeader();
+        }
+        return meta.Plan.ForInputColumns(inputColumns ?? trained);
+    }
+
+    /// <summary>The first line's fields when they name every feature column of the model (then it is consumed).</summary>
+    private string[]? PeekHeader(LineReader lines)
+    {
+        var options = meta.Plan.ToCsvOptions();
+        var parser = new CsvLineParser(options);
+        if (!lines.TryPeekLine(out var first) || first.IsEmpty || parser.Parse(first.ToArray()) is not null) return null;
+        var fields = parser.FieldsAsStrings();
+        var names = new HashSet<string>(fields);
+        var sources = meta.Plan.Features.Select(f => f.Source).Distinct().ToList();
+        var missing = sources.Where(c => !names.Contains(c)).ToList();
+        if (missing.Count == sources.Count) return null;   // no feature named: a data row
+        // A line naming at least half of the features is a header; one with columns missing is refused, naming them.
+        if (missing.Count > 0 && missing.Count * 2 > sources.Count) return null;
+        if (missing.Count > 0)
+            throw new ConfigException($"the input lacks the model's feature column(s) {string.Join(", ", missing)} (its columns: {string.Join(",", fields)})");
+        lines.TryReadLine(out _, out _);
+        return fields;
+    }
+
+    private long Run(TransformPlan plan, FeatureLayout layout, LineReader lines, bool atFileStart, RejectedRows rejects, Reporter reporter, Action<RowPrediction> emit)
+    {
+        var transformer = new RowTransformer(plan.WithoutLabel());
+        var decoder = new ExampleDecoder(layout, requireLabel: false);
+        var reasons = new Queue<RejectReason>();
+        rejects.Observer = reasons.Enqueue;
+        var reader = new CsvRowReader(lines, plan.ToCsvOptions(), atFileStart, rejects, reporter);
+        var chunk = new Dataset(layout.NumericWidth, layout.IndexSlots.Count);
+        var pending = new List<(long Row, RejectReason? Rejected)>();
+        long emitted = 0;
+
+        void Flush()
+        {
+            var scores = chunk.Count > 0 ? score(chunk) : [];
+            int k = 0;
+            foreach (var (row, rejected) in pending)
+                emit(new RowPrediction(row, rejected is null ? Format(meta, scores, k++) : null, rejected));
+            emitted += pending.Count;
+            pending.Clear();
+            chunk = new Dataset(layout.NumericWidth, layout.IndexSlots.Count);
+        }
+
+        // Rows the CSV reader rejected (counted and quarantined there) still get their line, with the reason.
+        void Gap(long upTo)
+        {
+            for (long r = emitted + pending.Count; r < upTo; r = emitted + pending.Count)
+                pending.Add((r, reasons.Count > 0 ? reasons.Dequeue() : RejectReason.BadRecord));
+        }
+
+        while (reader.TryRead(out var row))
+        {
+            Gap(reader.RowsRead - 1);
+            if (transformer.Transform(row, out var example, out var detail) == RowOutcome.Ok)
+            {
+                chunk.Next(out var num, out var idx);
+                decoder.Decode(example, num, idx, out _);
+                chunk.Commit(0, reader.RowsRead - 1);
+                pending.Add((reader.RowsRead - 1, null));
+            }
+            else
+            {
+                rejects.Reject(RejectReason.BadValue, reader.RawLine, reader.LineNumber, detail);
+                reasons.Dequeue();
+                pending.Add((reader.RowsRead - 1, RejectReason.BadValue));
+            }
+            if (pending.Count >= Chunk) Flush();
+        }
+        Gap(reader.RowsRead);
+        Flush();
+        ReportUnseen(plan, transformer, reader.RowsOk, reporter);
+        rejects.CheckThreshold(reader.RowsRead);
+        return emitted;
+    }
+
+    /// <summary>Categorical values the model never saw in training, per column: counters and one log line.</summary>
+    private void ReportUnseen(TransformPlan plan, RowTransformer transformer, long rows, Reporter reporter)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < plan.Features.Count; i++)
+        {
+            long n = transformer.Unseen[i];
+            if (n == 0) continue;
+            reporter.Increment(Counters.Group, "Unseen." + plan.Features[i].Name, n);
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{plan.Features[i].Name} {n} ({100.0 * n / Math.Max(1, rows):F1} %)"));
+        }
+        if (parts.Count > 0) log.LogInformation("categorical values unseen in training (scored as out-of-vocabulary): {Columns}", string.Join(", ", parts));
+    }
+
+    /// <summary>Row k of a score array as printed: the value, P(class 1), or the most probable class.</summary>
+    public static string Format(ModelFile meta, ReadOnlySpan<double> scores, int k) => meta.Spec.Task switch
+    {
+        TaskKind.Regression => scores[k].ToString("R", CultureInfo.InvariantCulture),
+        TaskKind.Binary => scores[k].ToString("0.######", CultureInfo.InvariantCulture),
+        _ => meta.Plan.Label!.Classes![ArgMax(scores.Slice(k * meta.Spec.Outputs, meta.Spec.Outputs))],
+    };
+
+    private static int ArgMax(ReadOnlySpan<double> p)
+    {
+        int best = 0;
+        for (int i = 1; i < p.Length; i++) if (p[i] > p[best]) best = i;
+        return best;
+    }
+}

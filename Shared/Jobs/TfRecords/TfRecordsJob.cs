@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+using System.CommandLine;
+using Streaming.Core;
+using Streaming.TfRecord;
+using Streaming.Storage;
+using Streaming.Hadoop;
+
+namespace Streaming.Jobs;
+
+/// <summary>Job 2, TFRecords: <c>mapper transform</c> (map-only, one shard per map task; or with <c>--shuffle</c>, records to) <c>reducer transform</c> (one shard per reducer); then <c>mapper manifest</c> joins the shards' lines into <c>_manifest.json</c> (hadoop-jobs/to-tfrecords.sh).</summary>
+public static class TfRecordsJob
+{
+    /// <summary><c>mapper transform</c>: job 2's map side (CSV rows → tf.train.Example shards or shuffle records).</summary>
+    public static Command Mapper()
+    {
+        var output = new ShardOutputOptions();
+        var shuffle = new Option<bool>("--shuffle") { Description = "Emit key\\tbase64 records for a global shuffle through the reducers" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the shuffle keys", DefaultValueFactory = _ => 1 };
+        var maxBad = CsvInputOptions.MaxBadFractionOption();
+        var cmd = new Command("transform", "Transform CSV rows on stdin into tf.train.Example records (TFRecord shard + manifest line)");
+        output.AddTo(cmd);
+        foreach (var o in new Option[] { shuffle, seed, maxBad }) cmd.Options.Add(o);
+        cmd.SetAction(r => TaskHost.Execute("mapper.transform", (logs, reporter) =>
+        {
+            var plan = output.LoadPlan(r);
+            using var webhdfs = output.OpenWebHdfs(r, logs);
+            var options = output.Options(r) with { Remote = webhdfs, Shuffle = r.GetValue(shuffle), Seed = r.GetValue(seed), MaxBadFraction = r.GetValue(maxBad) };
+            return TransformMapTask.Run(TaskAttempt.OfProcess(reporter, logs.CreateLogger("mapper.transform")), plan, options);
+        }));
+        return cmd;
+    }
+
+    /// <summary><c>reducer transform</c>: job 2's reduce side with --shuffle (shuffled records → one shard per reducer).</summary>
+    public static Command Reducer()
+    {
+        var output = new ShardOutputOptions();
+        var cmd = new Command("transform", "Write shuffled key\\tbase64 Examples (stdin) into this reducer's TFRecord shard");
+        output.AddTo(cmd);
+        cmd.SetAction(r => TaskHost.Execute("reducer.transform", (logs, reporter) =>
+        {
+            using var webhdfs = output.OpenWebHdfs(r, logs);
+            return TransformReduceTask.Run(TaskAttempt.OfProcess(reporter, logs.CreateLogger("reducer.transform")), output.LoadPlan(r),
+                output.Options(r) with { Remote = webhdfs });
+        }));
+        return cmd;
+    }
+
+    /// <summary><c>mapper manifest</c>: the transform job's manifest lines (its part-* outputs) → <c>_manifest.json</c>.</summary>
+    public static Command Manifest()
+    {
+        var output = new Option<string?>("--output", "-o") { Description = "Where to write _manifest.json (default: stdout)" };
+        var compression = new Option<string>("--compression") { Description = "Compression of the shards", DefaultValueFactory = _ => "gzip" };
+        var cmd = new Command("manifest", "Combine the transform job's manifest lines (stdin) into _manifest.json");
+        cmd.Options.Add(output);
+        cmd.Options.Add(compression);
+        cmd.SetAction(r => TaskHost.Execute("mapper.manifest", (_, _) =>
+        {
+            TfRecordCompressionExtensions.Parse(r.GetValue(compression)!);   // exit 2 on an unknown name, before reading
+            var shards = new List<ShardInfo>();
+            string? line;
+            int n = 0;
+            while ((line = Console.In.ReadLine()) is not null)
+            {
+                n++;
+                if (line.Length == 0) continue;
+                // A shard record is the value of a reducer's line, or a whole line when it has no key.
+                var record = KeyValueLine.Split(line, out _, out var value) ? value : line;
+                try { shards.Add(ShardInfo.FromJson(record)); }
+                catch (System.Text.Json.JsonException e) { throw new DataException($"manifest line {n} is not a shard record: {e.Message}"); }
+            }
+            var json = JobManifest.FromShards(shards, r.GetValue(compression)!).ToJson() + "\n";
+            if (r.GetValue(output) is { } path) AtomicFile.WriteAllText(path, json); else Console.Out.Write(json);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+}

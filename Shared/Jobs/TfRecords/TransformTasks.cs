@@ -1,0 +1,218 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Streaming.Core;
+using Streaming.TfRecord;
+using Streaming.Transform;
+using Streaming.Storage;
+using Streaming.Hadoop;
+
+namespace Streaming.Jobs;
+
+/// <summary>Options of the transform job's tasks.</summary>
+public sealed record TransformOptions
+{
+    /// <summary>Emit <c>key\tbase64(Example)</c> for a global shuffle through the reducers instead of writing a shard.</summary>
+    public bool Shuffle { get; init; }
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Where the shard goes; default: the task's side-effect directory <c>${mapreduce_task_output_dir}</c>.</summary>
+    public string? OutputDir { get; init; }
+    public double MaxBadFraction { get; init; } = 0.01;
+    public CompressionLevel Level { get; init; } = CompressionLevel.Fastest;
+    /// <summary>The file system of a remote output directory (WebHDFS when configured); null: the cluster's FsShell.</summary>
+    public IFileSystem? Remote { get; init; }
+
+    /// <summary>The shard <paramref name="name"/> in <paramref name="directory"/>, as a pending output.</summary>
+    public Stream CreateShard(string directory, string name) => FileSystems.ForDirectory(directory, Remote).Create(directory, name);
+}
+
+/// <summary>
+/// Job 2, map side: every CSV row becomes one <c>tf.train.Example</c>. Map-only mode writes the task's shard
+/// <c>part-m-NNNNN.tfrecord.gz</c> as a side-effect file (committed only with the attempt, so exactly once) and prints
+/// one manifest line. Shuffle mode emits <c>key\tbase64</c> records keyed by a seeded hash of the row's position, so a
+/// re-executed task emits the same keys.
+/// </summary>
+public static class TransformMapTask
+{
+    public static int Run(TaskAttempt task, TransformPlan plan, TransformOptions options)
+    {
+        var (input, output, ctx, reporter, log) = task;
+        var compression = TfRecordCompressionExtensions.Parse(plan.Compression);
+        string source = $"{ctx.InputFile ?? "stdin"}@{ctx.InputStart}";
+        string? outDir = null;
+        if (!options.Shuffle)
+            outDir = options.OutputDir ?? ctx.TaskOutputDir
+                ?? throw new ConfigException("no output directory for the shard: run inside a streaming job (mapreduce_task_output_dir) or pass --output-dir");
+        var csv = plan.ToCsvOptions();
+        using var lines = new LineReader(input, csv.MaxLineBytes);
+        using var rejects = new RejectedRows(reporter, log, options.MaxBadFraction, source, SideEffectFiles.RejectsWriter(ctx));
+        var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter);
+        var transformer = new RowTransformer(plan);
+        string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
+        using var stdout = new KeyValueWriter(output);
+        var shardFile = options.Shuffle ? null : options.CreateShard(outDir!, shard);
+        TfRecordWriter? writer = shardFile is null ? null : new TfRecordWriter(shardFile, compression, options.Level);
+        long dropped = 0;
+        var keySource = new byte[8 + Encoding.UTF8.GetMaxByteCount((ctx.InputFile ?? "").Length) + 16];
+        int prefix = ShuffleKeyPrefix(keySource, options.Seed, ctx);
+        Span<byte> key = stackalloc byte[16];
+        byte[] b64 = new byte[1024];
+        try
+        {
+            while (reader.TryRead(out var row))
+            {
+                switch (transformer.Transform(row, out var example, out var detail))
+                {
+                    case RowOutcome.Ok:
+                        if (writer is not null) writer.Write(example);
+                        else
+                        {
+                            BinaryPrimitives.WriteInt64LittleEndian(keySource.AsSpan(prefix), reader.LineNumber);
+                            ulong h = Hash64.Of(keySource.AsSpan(0, prefix + 8));
+                            for (int i = 15; i >= 0; i--) { key[i] = (byte)"0123456789abcdef"[(int)(h & 15)]; h >>= 4; }
+                            int need = ((example.Length + 2) / 3) * 4;
+                            if (b64.Length < need) b64 = new byte[need * 2];
+                            System.Buffers.Text.Base64.EncodeToUtf8(example, b64, out _, out int written);
+                            stdout.Write(key, b64.AsSpan(0, written));
+                        }
+                        break;
+                    case RowOutcome.Rejected:
+                        rejects.Reject(transformer.LastRejectReason, reader.RawLine, reader.LineNumber, detail);
+                        break;
+                    default:
+                        dropped++;
+                        break;
+                }
+            }
+            // Rows that parsed but failed the transform are rejected too: ok counts only rows that became examples.
+            reporter.Increment(Counters.Group, Counters.RowsRead, reader.RowsRead);
+            reporter.Increment(Counters.Group, Counters.RowsOk, Examples(reader, rejects, dropped));
+            reporter.Increment(Counters.Group, Counters.DroppedMissingLabel, dropped);
+            rejects.CheckThreshold(reader.RowsRead);
+        }
+        catch
+        {
+            writer?.Dispose();
+            throw;
+        }
+        long records = Examples(reader, rejects, dropped);
+        if (writer is not null)
+        {
+            PendingOutput.Commit(shardFile!);   // the threshold held: the shard may take its name
+            writer.Dispose();
+            var info = new ShardInfo
+            {
+                Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C,
+                RowsRead = reader.RowsRead, Rejected = rejects.Total, DroppedMissingLabel = dropped,
+                Input = ctx.InputFile, Start = ctx.InputStart,
+            };
+            stdout.Write(shard, info.ToJson());
+            reporter.Increment(Counters.Group, Counters.BytesWritten, writer.FileBytes);
+            reporter.Increment(Counters.Group, Counters.RecordsWritten, writer.Records);
+        }
+        else
+        {
+            reporter.Increment(Counters.Group, "RecordsShuffled", records);
+            // The reducers see examples only: the rows behind them travel as one accounting line per map task, so the
+            // manifest's rows_read, rejected and dropped add up with --shuffle as without it.
+            stdout.Write(RowAccounting.Key, new RowAccounting(reader.RowsRead, rejects.Total, dropped).ToJson());
+        }
+        stdout.Flush();
+        log.LogInformation("transform map: {Rows} rows, {Records} examples, {Rejected} rejected, {Dropped} dropped (missing label){Where}",
+            reader.RowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Rows that became Examples: well-formed rows less those the transform rejected or dropped.</summary>
+    private static long Examples(CsvRowReader reader, RejectedRows rejects, long dropped) =>
+        reader.RowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - rejects.ByReason.GetValueOrDefault(RejectReason.BadLabel) - dropped;
+
+    private static int ShuffleKeyPrefix(byte[] buf, ulong seed, TaskContext ctx)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(buf, seed);
+        int n = 8 + Encoding.UTF8.GetBytes(ctx.InputFile ?? "", buf.AsSpan(8));
+        BinaryPrimitives.WriteInt64LittleEndian(buf.AsSpan(n), ctx.InputStart);
+        return n + 8;
+    }
+}
+
+/// <summary>
+/// Job 2 with <c>--shuffle</c>, reduce side: the records arrive sorted by their random keys (a global shuffle);
+/// each reducer writes its shard <c>part-r-NNNNN.tfrecord.gz</c> as a side-effect file and prints its manifest line.
+/// </summary>
+public static class TransformReduceTask
+{
+    public static int Run(TaskAttempt task, TransformPlan plan, TransformOptions options)
+    {
+        var (input, output, ctx, reporter, log) = task;
+        var compression = TfRecordCompressionExtensions.Parse(plan.Compression);
+        string outDir = options.OutputDir ?? ctx.TaskOutputDir
+            ?? throw new ConfigException("no output directory for the shard: run inside a streaming job (mapreduce_task_output_dir) or pass --output-dir");
+        string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
+        using var lines = new LineReader(input, int.MaxValue / 2);
+        var shardFile = options.CreateShard(outDir, shard);
+        using var writer = new TfRecordWriter(shardFile, compression, options.Level);
+        byte[] buf = new byte[4096];
+        long n = 0;
+        var rows = new RowAccounting(0, 0, 0);
+        while (lines.TryReadLine(out var line, out _))
+        {
+            n++;
+            bool hasTab = KeyValueLine.Split(line, out var key, out var b64);
+            if (hasTab && key.SequenceEqual(RowAccounting.KeyBytes))
+            {
+                rows = rows.Add(RowAccounting.FromJson(b64));
+                continue;
+            }
+            if (buf.Length < b64.Length) buf = new byte[b64.Length];
+            if (!hasTab || System.Buffers.Text.Base64.DecodeFromUtf8(b64, buf, out _, out int len) != System.Buffers.OperationStatus.Done)
+            {
+                reporter.Increment(Counters.Group, Counters.Malformed(RejectReason.BadRecord));
+                throw new DataException($"shuffled record {n} is not key\\tbase64: {Bytes.Escape(line, 120)}");
+            }
+            writer.Write(buf.AsSpan(0, len));
+        }
+        PendingOutput.Commit(shardFile);
+        writer.Dispose();
+        var info = new ShardInfo
+        {
+            Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C,
+            RowsRead = rows.RowsRead, Rejected = rows.Rejected, DroppedMissingLabel = rows.Dropped,
+        };
+        using var stdout = new KeyValueWriter(output);
+        stdout.Write(shard, info.ToJson());
+        reporter.Increment(Counters.Group, Counters.RecordsWritten, writer.Records);
+        reporter.Increment(Counters.Group, Counters.BytesWritten, writer.FileBytes);
+        log.LogInformation("transform reduce: {Records} examples → {Dir}/{Shard}", writer.Records, outDir, shard);
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary>
+/// A shuffle-mode map task's row accounting, sent to the reduce side under its own key (all such lines meet in one
+/// reducer, whose manifest line carries the sum).
+/// </summary>
+public sealed record RowAccounting(long RowsRead, long Rejected, long Dropped)
+{
+    public const string Key = "#rows";
+    public static readonly byte[] KeyBytes = Encoding.ASCII.GetBytes(Key);
+
+    public RowAccounting Add(RowAccounting o) => new(RowsRead + o.RowsRead, Rejected + o.Rejected, Dropped + o.Dropped);
+
+    public string ToJson() => FormattableString.Invariant($"{{\"rows_read\":{RowsRead},\"rejected\":{Rejected},\"dropped\":{Dropped}}}");
+
+    public static RowAccounting FromJson(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json.ToArray());
+            var r = doc.RootElement;
+            return new(r.GetProperty("rows_read").GetInt64(), r.GetProperty("rejected").GetInt64(), r.GetProperty("dropped").GetInt64());
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new DataException($"row accounting line is not {{\"rows_read\",\"rejected\",\"dropped\"}}: {e.Message}");
+        }
+    }
+}

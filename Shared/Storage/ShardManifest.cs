@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Streaming.Core;
+
+namespace Streaming.Storage;
+
+/// <summary>What one task wrote: the manifest line it prints to stdout (key = shard name, value = this as JSON).</summary>
+public sealed class ShardInfo
+{
+    public required string Shard { get; set; }
+    public long Records { get; set; }
+    /// <summary>Size of the shard as stored.</summary>
+    public long Bytes { get; set; }
+    /// <summary>CRC-32C of the shard as stored (unmasked), for whole-shard verification.</summary>
+    public uint Crc32c { get; set; }
+    public long RowsRead { get; set; }
+    public long Rejected { get; set; }
+    public long DroppedMissingLabel { get; set; }
+    public string? Input { get; set; }
+    public long? Start { get; set; }
+
+    // One line: it travels as the value of a streaming output record.
+    private static readonly ManifestJsonContext Compact = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    });
+
+    public string ToJson() => JsonSerializer.Serialize(this, Compact.ShardInfo);
+    public static ShardInfo FromJson(string json) => JsonSerializer.Deserialize(json, ManifestJsonContext.Default.ShardInfo)
+        ?? throw new JsonException("empty manifest line");
+}
+
+/// <summary><c>_manifest.json</c>: every shard of the output with its record count and checksum, and the totals.</summary>
+public sealed class JobManifest
+{
+    public int Version { get; set; } = 1;
+    public string Plan { get; set; } = "_transform.json";
+    public required string Compression { get; set; }
+    public long Records { get; set; }
+    public long RowsRead { get; set; }
+    public long RejectedRows { get; set; }
+    public long DroppedMissingLabel { get; set; }
+    public required List<ShardInfo> Shards { get; set; }
+
+    public static JobManifest FromShards(IEnumerable<ShardInfo> shards, string compression)
+    {
+        var list = shards.OrderBy(s => s.Shard, StringComparer.Ordinal).ToList();
+        var dup = list.GroupBy(s => s.Shard).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null) throw new DataException($"shard {dup.Key} is listed {dup.Count()} times: the output holds more than one job's manifests");
+        return new JobManifest
+        {
+            Compression = compression,
+            Shards = list,
+            Records = list.Sum(s => s.Records),
+            RowsRead = list.Sum(s => s.RowsRead),
+            RejectedRows = list.Sum(s => s.Rejected),
+            DroppedMissingLabel = list.Sum(s => s.DroppedMissingLabel),
+        };
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, ManifestJsonContext.Default.JobManifest);
+
+    public static JobManifest FromJson(string json) => JsonSerializer.Deserialize(json, ManifestJsonContext.Default.JobManifest)
+        ?? throw new JsonException("empty manifest");
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ShardInfo))]
+[JsonSerializable(typeof(JobManifest))]
+internal sealed partial class ManifestJsonContext : JsonSerializerContext;

@@ -1,0 +1,107 @@
+using Streaming.Core;
+using Streaming.TfRecord;
+using Streaming.Transform;
+
+namespace Streaming.Storage;
+
+/// <summary>
+/// The shards of a transform output directory: the <c>*.tfrecord*</c> files in name order, with the job's
+/// <c>_manifest.json</c> (record counts and whole-shard CRC-32C) and <c>_transform.json</c> when present.
+/// </summary>
+public sealed class ShardSet
+{
+    public required IFileSystem Source { get; init; }
+    public required string Directory { get; init; }
+    public required IReadOnlyList<FileEntry> Shards { get; init; }
+    public JobManifest? Manifest { get; init; }
+
+    public static bool IsShard(string name) => !name.StartsWith('_') && !name.StartsWith('.') && name.Contains(".tfrecord", StringComparison.Ordinal);
+
+    public static ShardSet Open(IFileSystem source, string directory)
+    {
+        var entries = source.List(directory);
+        var shards = entries.Where(e => !e.IsDirectory && IsShard(e.Name)).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+        JobManifest? manifest = null;
+        var m = entries.FirstOrDefault(e => e.Name == "_manifest.json");
+        if (m is not null)
+        {
+            using var r = new StreamReader(source.OpenRead(m.Path));
+            try { manifest = JobManifest.FromJson(r.ReadToEnd()); }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new ConfigException($"{m.Path} is not a transform manifest (empty or truncated: was the job's last step interrupted?): {e.Message}");
+            }
+            var listed = manifest.Shards.Select(s => s.Shard).ToHashSet();
+            var missing = listed.Except(shards.Select(s => s.Name)).ToList();
+            if (missing.Count > 0) throw new IOException($"{directory}: shards in _manifest.json are missing: {string.Join(", ", missing)}");
+            var extra = shards.Where(s => !listed.Contains(s.Name)).Select(s => s.Name).ToList();
+            if (extra.Count > 0) throw new IOException($"{directory}: shards not in _manifest.json (another run's output?): {string.Join(", ", extra)}");
+        }
+        if (shards.Count == 0) throw new IOException($"{directory}: no TFRecord shards (*.tfrecord*)");
+        return new ShardSet { Source = source, Directory = directory, Shards = shards, Manifest = manifest };
+    }
+
+    public TransformPlan LoadPlan()
+    {
+        var path = Source.Combine(Directory, "_transform.json");
+        if (!Source.Exists(path)) throw new ConfigException($"{Directory}: no _transform.json beside the shards");
+        using var r = new StreamReader(Source.OpenRead(path));
+        return TransformPlan.FromJson(r.ReadToEnd(), path);
+    }
+
+    public delegate void RecordAction(ReadOnlySpan<byte> record);
+
+    /// <summary>
+    /// Hands every record of one shard to <paramref name="action"/> (the span is valid during the call only), verifying
+    /// the record CRCs and, with a manifest, the shard's size, whole-file CRC-32C and record count (which catches damage
+    /// a compressed container alone may not, e.g. in a gzip header). Returns the number of records.
+    /// </summary>
+    public long ForEachRecord(FileEntry shard, RecordAction action)
+    {
+        var info = Manifest?.Shards.First(s => s.Shard == shard.Name);
+        using var raw = new CrcReadStream(Source.OpenRead(shard));
+        using var reader = new TfRecordReader(raw, shard.Name, TfRecordCompressionExtensions.FromFileName(shard.Name));
+        while (reader.TryRead(out var rec)) action(rec);
+        raw.DrainToEnd();
+        if (info is null) return reader.Records;
+        if (raw.Length != info.Bytes)
+            throw new TfRecordCorruptException(shard.Name, raw.Length, $"shard is {raw.Length} bytes, the manifest says {info.Bytes}");
+        if (raw.Crc != info.Crc32c)
+            throw new TfRecordCorruptException(shard.Name, 0, $"whole-shard CRC-32C {raw.Crc} differs from the manifest's {info.Crc32c}");
+        if (reader.Records != info.Records)
+            throw new TfRecordCorruptException(shard.Name, reader.Offset, $"{reader.Records} records, the manifest says {info.Records}");
+        return reader.Records;
+    }
+
+    /// <summary>Every record of one shard, copied (for tests and tools; the input pipeline uses <see cref="ForEachRecord"/>).</summary>
+    public List<byte[]> ReadShard(FileEntry shard)
+    {
+        var records = new List<byte[]>();
+        ForEachRecord(shard, r => records.Add(r.ToArray()));
+        return records;
+    }
+
+    /// <summary>Read-through stream that CRCs and counts what passes.</summary>
+    private sealed class CrcReadStream(Stream inner) : ForwardStream
+    {
+        public override bool CanRead => true;
+        public uint Crc { get; private set; }
+        private long _length;
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            Crc = Crc32C.Append(Crc, buffer[..n]);
+            _length += n;
+            return n;
+        }
+        public void DrainToEnd()
+        {
+            var b = new byte[1 << 16];
+            while (Read(b, 0, b.Length) > 0) { }
+        }
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
+    }
+}
