@@ -30,14 +30,14 @@ public sealed record LabelSpec
 {
     private VocabularyLookup? _classLookup;
 
-    public required string Name { get; init; }
-    public int SourceIndex { get; init; }
-    public required TaskKind Task { get; init; }
+    public required string Name { get; set; }
+    public int SourceIndex { get; set; }
+    public required TaskKind Task { get; set; }
     /// <summary>Class values in index order (classification).</summary>
-    public IReadOnlyList<string>? Classes { get; init; }
-    public LabelMissingPolicy MissingPolicy { get; init; } = LabelMissingPolicy.Error;
+    public IReadOnlyList<string>? Classes { get; set; }
+    public LabelMissingPolicy MissingPolicy { get; set; } = LabelMissingPolicy.Error;
     /// <summary>Other spellings of class values (e.g. the Adult test file's "&gt;50K." for "&gt;50K").</summary>
-    public IReadOnlyDictionary<string, string>? Aliases { get; init; }
+    public IReadOnlyDictionary<string, string>? Aliases { get; set; }
 
     [JsonIgnore] public string DType => Task == TaskKind.Regression ? "float32" : "int64";
 

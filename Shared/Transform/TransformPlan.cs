@@ -12,14 +12,16 @@ namespace Streaming.Transform;
 /// </summary>
 public sealed record TransformPlan
 {
-    public int Version { get; init; } = 1;
-    public required CsvSection Csv { get; init; }
-    public LabelSpec? Label { get; init; }
-    public required IReadOnlyList<FeatureSpec> Features { get; init; }
+    // Settable, not init-only: System.Text.Json's source generator sets every init-only member, so one absent from
+    // the document would lose its default here (a plan without "compression" would read as null, not gzip).
+    public int Version { get; set; } = 1;
+    public required CsvSection Csv { get; set; }
+    public LabelSpec? Label { get; set; }
+    public required IReadOnlyList<FeatureSpec> Features { get; set; }
     /// <summary>gzip | zlib | none: compression of the shards.</summary>
-    public string Compression { get; init; } = "gzip";
+    public string Compression { get; set; } = "gzip";
     /// <summary>Per feature (and the label): dtype and shape, as <c>tf.io.FixedLenFeature(shape, dtype)</c> wants them.</summary>
-    public Dictionary<string, FeatureSpecEntry> FeatureSpec { get; init; } = new();
+    public Dictionary<string, FeatureSpecEntry> FeatureSpec { get; set; } = new();
 
     /// <summary>
     /// A copy that reads rows whose columns are <paramref name="columns"/> (by name, any order, extra columns ignored):
@@ -95,12 +97,12 @@ public sealed record TransformPlan
 
 public sealed record CsvSection
 {
-    public string Delimiter { get; init; } = ",";
-    public string Quote { get; init; } = "\"";
-    public string Header { get; init; } = "auto";
-    public IReadOnlyList<string> Columns { get; init; } = [];
-    public IReadOnlyList<string> Missing { get; init; } = [.. CsvOptions.DefaultMissingTokens];
-    public bool Trim { get; init; } = true;
+    public string Delimiter { get; set; } = ",";
+    public string Quote { get; set; } = "\"";
+    public string Header { get; set; } = "auto";
+    public IReadOnlyList<string> Columns { get; set; } = [];
+    public IReadOnlyList<string> Missing { get; set; } = [.. CsvOptions.DefaultMissingTokens];
+    public bool Trim { get; set; } = true;
     public int MaxLineBytes { get; set; } = 1 << 20;
 }
 

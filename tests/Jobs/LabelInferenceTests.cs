@@ -60,7 +60,7 @@ public class PendingOutputTests
         File.WriteAllText(plan, """
             {"version":1,"csv":{"columns":["a","y"]},"compression":"gzip",
              "label":{"name":"y","source_index":1,"task":"regression"},
-             "features":[{"name":"a","source":"a","source_index":0,"type":"numeric","impute_value":0,"offset":0,"factor":1}]}
+             "features":[{"name":"a","source":"a","source_index":0,"type":"numeric","impute":"zero","impute_value":0,"scale":"none","offset":0,"factor":1}]}
             """);
         var shards = Path.Combine(dir, "shards");
         var bad = Proc.Utf8("a,y\n" + string.Concat(Enumerable.Range(0, 100).Select(i => i % 2 == 0 ? $"{i},{i}\n" : $"x{i},{i}\n")));

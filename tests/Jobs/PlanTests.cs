@@ -1,4 +1,5 @@
 using Streaming.Core;
+using Streaming.Csv;
 using Streaming.Transform;
 
 namespace Streaming.Tests;
@@ -80,5 +81,20 @@ public class PlanTests
         var json = $$"""{"version": 1, "csv": {"columns": ["a"]}, "features": [{"name": "a", "source": "a", {{members}}}]}""";
         var e = Assert.Throws<ConfigException>(() => TransformPlan.FromJson(json));
         Assert.That(e!.Message, Does.StartWith("_transform.json is not a transform plan").And.Contain(message));
+    }
+
+    [Test]
+    public void APlanWithOnlyTheRequiredMembersTakesTheDocumentedDefaults()
+    {
+        var plan = TransformPlan.FromJson("""
+            {"csv": {"columns": ["a", "y"]}, "label": {"name": "y", "source_index": 1, "task": "binary", "classes": ["n", "p"]},
+             "features": [{"name": "a", "source": "a", "type": "categorical", "vocabulary": ["u"]}]}
+            """);
+        Assert.That((plan.Version, plan.Compression, plan.Csv.Delimiter, plan.Csv.Quote, plan.Csv.Header, plan.Csv.Trim, plan.Csv.MaxLineBytes),
+            Is.EqualTo((1, "gzip", ",", "\"", "auto", true, 1 << 20)));
+        Assert.That(plan.Csv.Missing, Is.EqualTo(CsvOptions.DefaultMissingTokens));
+        Assert.That(plan.Label!.MissingPolicy, Is.EqualTo(LabelMissingPolicy.Error));
+        var a = (CategoricalFeature)plan.Features[0];
+        Assert.That((a.Encoding, a.OovBuckets, a.Cardinality), Is.EqualTo((CategoricalEncoding.Index, 0, 2)));
     }
 }
