@@ -19,7 +19,6 @@ parse_args "$@"
 [ "$DRY_RUN" = 1 ] || { [ "$(tr -d ' \n\r\t' < "$PLAN" | tail -c 1)" = "}" ] && grep -q '"features"' "$PLAN" ; } || die "--plan $PLAN: not a complete transform plan (empty or truncated)"
 setup_runner
 generic_options "${JOB_NAME:-streaming to-tfrecords $(basename "$INPUT")}"
-compression=$(sed -n 's/^  "compression": "\(.*\)",*$/\1/p' "$PLAN" 2>/dev/null || true)   # (a --dry-run plan may not exist yet)
 
 fp=$(step_fingerprint to-tfrecords "$(sha256sum < "$PLAN")" "$SHUFFLE" "$SEED" "$REDUCERS" "$MAX_BAD")
 if step_needed "$OUTPUT" _manifest.json "$fp"; then
@@ -36,7 +35,7 @@ if step_needed "$OUTPUT" _manifest.json "$fp"; then
   if [ "$DRY_RUN" = 1 ]; then
     # The text part files (part-0*) hold the manifest lines; the shards are part-m-*/part-r-*.
     out=$(printf %q "$OUTPUT")
-    echo "$(fs_cmd cat) $out/part-0* | $(printf %q "$(tool_bin mapper)") manifest --compression ${compression:-gzip} -o _manifest.json"
+    echo "$(fs_cmd cat) $out/part-0* | $(printf %q "$(tool_bin mapper)") manifest --plan $(printf %q "$PLAN") -o _manifest.json"
     echo "$(fs_cmd rm) $out/part-0*"
     echo "$(fs_cmd put) $(printf %q "$PLAN") $out/_transform.json"
     echo "$(fs_cmd put) _manifest.json $out/_manifest.json"
@@ -47,7 +46,7 @@ if step_needed "$OUTPUT" _manifest.json "$fp"; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   mapfile -t parts < <(fs_parts "$OUTPUT")
-  fs_cat "${parts[@]}" | tool mapper manifest --compression "${compression:-gzip}" -o "$tmp/_manifest.json"
+  fs_cat "${parts[@]}" | tool mapper manifest --plan "$PLAN" -o "$tmp/_manifest.json"
   # The manifest now holds what the text part files said: the directory keeps only shards and their JSON side files
   # (a part-* glob in TensorFlow would pick up text otherwise).
   fs_rm "${parts[@]}"

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using System.CommandLine;
 using Streaming.Core;
 using Streaming.TfRecord;
+using Streaming.Transform;
 using Streaming.Storage;
 using Streaming.Hadoop;
 
@@ -49,13 +50,17 @@ public static class TfRecordsJob
     public static Command Manifest()
     {
         var output = new Option<string?>("--output", "-o") { Description = "Where to write _manifest.json (default: stdout)" };
-        var compression = new Option<string>("--compression") { Description = "Compression of the shards", DefaultValueFactory = _ => "gzip" };
+        var compression = new Option<string>("--compression") { Description = "Compression of the shards (when there is no --plan)", DefaultValueFactory = _ => "gzip" };
+        var plan = new Option<string?>("--plan") { Description = "The transform plan the shards were written with: their compression is its" };
         var cmd = new Command("manifest", "Combine the transform job's manifest lines (stdin) into _manifest.json");
         cmd.Options.Add(output);
         cmd.Options.Add(compression);
+        cmd.Options.Add(plan);
         cmd.SetAction(r => TaskHost.Execute("mapper.manifest", (_, _) =>
         {
-            TfRecordCompressionExtensions.Parse(r.GetValue(compression)!);   // exit 2 on an unknown name, before reading
+            // The plan says how its shards were written; a script need not pick the field out of its JSON.
+            var name = r.GetValue(plan) is { } planPath ? TransformPlan.Load(planPath).Compression : r.GetValue(compression)!;
+            TfRecordCompressionExtensions.Parse(name);   // exit 2 on an unknown name, before reading
             var shards = new List<ShardInfo>();
             string? line;
             int n = 0;
@@ -68,7 +73,7 @@ public static class TfRecordsJob
                 try { shards.Add(ShardInfo.FromJson(record)); }
                 catch (System.Text.Json.JsonException e) { throw new DataException($"manifest line {n} is not a shard record: {e.Message}"); }
             }
-            var json = JobManifest.FromShards(shards, r.GetValue(compression)!).ToJson() + "\n";
+            var json = JobManifest.FromShards(shards, name).ToJson() + "\n";
             if (r.GetValue(output) is { } path) AtomicFile.WriteAllText(path, json); else Console.Out.Write(json);
             return ExitCodes.Ok;
         }));
