@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 
 namespace Streaming.Core;
 
@@ -124,26 +125,27 @@ public sealed class LineReader : IDisposable
     }
 
     /// <summary>
-    /// Where the line just returned lies: <see cref="Buffer"/>[<see cref="LineStart"/>, +length), for parsing in place
-    /// (not for a line reported too long, which is a copy).
+    /// The next line when the reader already holds it whole, found by <paramref name="scanner"/>'s own pass over the
+    /// buffered bytes (so a parser reads each byte once: the same loads find the '\n' and split the fields). The
+    /// scanner sees the bytes read-only and only until the next call. False, with the reader as it was, when the line
+    /// is not buffered whole or is over the limit: then <see cref="TryReadLine"/> reads on.
     /// </summary>
-    public byte[] Buffer => _buf;
-    public int LineStart { get; private set; }
-
-    /// <summary>
-    /// The buffered bytes not yet returned are <see cref="Buffer"/>[<see cref="BufferedStart"/>, <see cref="BufferedEnd"/>):
-    /// a caller that scans them for the next '\n' itself (while splitting the line) takes the line with
-    /// <see cref="TakeLine"/> instead of <see cref="TryReadLine"/>.
-    /// </summary>
-    public int BufferedStart => _start;
-    public int BufferedEnd => _end;
-
-    /// <summary>Consumes the buffered line that ends at the '\n' at <paramref name="newlineAt"/>, as <see cref="TryReadLine"/> would return it.</summary>
-    public ReadOnlySpan<byte> TakeLine(int newlineAt) => Emit(_start, newlineAt, newlineAt + 1);
+    public bool TryScanLine(ILineScanner scanner, out ReadOnlySpan<byte> line)
+    {
+        int newline = scanner.ScanLine(_buf, _start, _end);
+        Debug.Assert(newline >= _start && newline <= _end, "the scanner stops inside the buffered bytes");
+        if (newline == _end || newline - _start > MaxLineBytes)
+        {
+            line = default;
+            return false;
+        }
+        Debug.Assert(_buf[newline] == (byte)'\n', "the scanner stops at a newline");
+        line = Emit(_start, newline, newline + 1);
+        return true;
+    }
 
     private ReadOnlySpan<byte> Emit(int from, int lineEnd, int next)
     {
-        LineStart = from;
         LineOffset = _position;
         _position += next - from;
         _start = next;
@@ -226,4 +228,16 @@ public sealed class LineReader : IDisposable
         if (_ownsBuffer && _buf.Length > 0) ArrayPool<byte>.Shared.Return(_buf);
         _buf = [];
     }
+}
+
+/// <summary>A pass over a line reader's buffered bytes that finds where the next line ends (and may do more on the way).</summary>
+public interface ILineScanner
+{
+    /// <summary>
+    /// Scans <paramref name="buffer"/>[<paramref name="start"/>, <paramref name="end"/>) to its first '\n' and returns
+    /// that index, or <paramref name="end"/> when there is none. The bytes are the reader's: read them, never keep or
+    /// change them. Loads may run past <paramref name="end"/> inside the array; what lies there is not data.
+    /// A '\r' before the '\n' belongs to the line's end, not to the line (docs/contracts.md §1).
+    /// </summary>
+    int ScanLine(byte[] buffer, int start, int end);
 }

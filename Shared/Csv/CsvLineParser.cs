@@ -15,7 +15,7 @@ namespace Streaming.Csv;
 /// no allocation; lines with quotes go through CsvHelper's RFC 4180 parser, which also tells us about broken quoting.
 /// Fields are exposed as spans valid until the next <see cref="Parse"/>.
 /// </summary>
-public sealed class CsvLineParser
+public sealed class CsvLineParser : ILineScanner
 {
     private readonly CsvOptions _options;
     private (int Start, int Length)[] _fields = new (int, int)[64];
@@ -81,22 +81,32 @@ public sealed class CsvLineParser
     /// </summary>
     public bool TryParseNext(LineReader lines, out ReadOnlySpan<byte> line, out RejectReason? bad)
     {
-        byte[] buffer = lines.Buffer;
-        int start = lines.BufferedStart;
-        Begin(buffer, start, 0);
-        var scan = Split(buffer, start, lines.BufferedEnd);
-        if (scan.LineEnd == lines.BufferedEnd || scan.LineEnd - start > lines.MaxLineBytes)
+        if (!lines.TryScanLine(this, out line))
         {
-            line = default;
             bad = null;
             return false;
         }
-        line = lines.TakeLine(scan.LineEnd);
-        // The reader drops a '\r' before the '\n' (CRLF input): it was the last byte of the last field.
-        if (line.Length < scan.LineEnd - start) _fields[FieldCount - 1].Length--;
-        _rawLength = line.Length;
-        bad = Finish(buffer, start, line.Length, scan);
+        Debug.Assert(line.Length == _rawLength, "the reader took the line this parser scanned");
+        bad = Finish(_raw, _rawStart, _rawLength, _scan);
         return true;
+    }
+
+    private Scan _scan;
+
+    /// <summary>The line reader's scan (see <see cref="TryParseNext"/>): splits the fields on the way to the '\n'.</summary>
+    int ILineScanner.ScanLine(byte[] buffer, int start, int end)
+    {
+        Begin(buffer, start, 0);
+        _scan = Split(buffer, start, end);
+        int length = _scan.LineEnd - start;
+        // CRLF input: the '\r' ends the line (as the reader drops it), so it leaves the last field.
+        if (length > 0 && buffer[_scan.LineEnd - 1] == (byte)'\r' && _scan.LineEnd < end)
+        {
+            _fields[FieldCount - 1].Length--;
+            length--;
+        }
+        _rawLength = length;
+        return _scan.LineEnd;
     }
 
     private void Begin(byte[] buffer, int start, int length)

@@ -102,8 +102,9 @@ public sealed class CsvRowReader
         detail = null;
         if (tooLong) { detail = $"longer than {_lines.MaxLineBytes} bytes"; return RejectReason.LineTooLong; }
         if (line.IsEmpty) return RejectReason.EmptyLine;
-        // In place in the line reader's buffer; the parser validates UTF-8 where a line has non-ASCII bytes.
-        if (_parser.Parse(_lines.Buffer, _lines.LineStart, line.Length) is { } bad) return bad;
+        // A copy: only the first line and lines across a buffer refill come this way (the rest are scanned in place).
+        // The parser validates UTF-8 where a line has non-ASCII bytes.
+        if (_parser.Parse(line) is { } bad) return bad;
         return CheckShape(out detail);
     }
 

@@ -50,7 +50,7 @@ public static class Phases
         while (lr.TryReadLine(out var line, out _))
         {
             if (code == 0) { acc += line.Length; continue; }
-            p.Parse(lr.Buffer, lr.LineStart, line.Length);
+            p.Parse(line);
             if (code == 1) { acc += p.FieldCount; continue; }
             int n = Math.Min(p.FieldCount, 12);
             for (int i = 0; i < n; i++)
