@@ -31,28 +31,33 @@ public sealed class ColumnStats
 
     private readonly MissingValues? _missingTokens;
 
+    // Statistics are read from a completed column (see Complete): reading never changes the state.
+    private ColumnStats Completed => _deferred
+        ? throw new InvalidOperationException($"column '{Name}': statistics read before Complete() folded the deferred values in")
+        : this;
+
     /// <summary>Non-missing values.</summary>
-    public long Count { get => Folded()._count; internal set => _count = value; }
-    public long Missing { get => Folded()._missing; internal set => _missing = value; }
+    public long Count => Completed._count;
+    public long Missing => Completed._missing;
     /// <summary>Non-missing values that do not parse as a finite invariant-culture number.</summary>
-    public long NonNumeric { get => Folded()._nonNumeric; internal set => _nonNumeric = value; }
+    public long NonNumeric => Completed._nonNumeric;
 
     // Moments of the values that parsed as numbers, from exact sums: the same bytes in any order (see Moments).
-    public Moments Moments { get => Folded()._moments; internal set => _moments = value; }
+    public Moments Moments => Completed._moments;
     public long NumericCount => Moments.Count;
     /// <summary>The correctly rounded mean of the numbers; NaN when there are none.</summary>
     public double Mean => Moments.Mean ?? double.NaN;
-    public double Min { get => Folded()._min; internal set => _min = value; }
-    public double Max { get => Folded()._max; internal set => _max = value; }
+    public double Min => Completed._min;
+    public double Max => Completed._max;
 
     private long _count, _missing, _nonNumeric;
     private Moments _moments = new();
     private double _min = double.PositiveInfinity, _max = double.NegativeInfinity;
     private KllSketch _quantiles = new();
 
-    public KllSketch Quantiles { get => Folded()._quantiles; internal set => _quantiles = value; }
-    public HyperLogLog Distinct { get; internal set; } = new();
-    public FrequentValues Top { get => Folded()._top; internal set => _top = value; }
+    public KllSketch Quantiles => Completed._quantiles;
+    public HyperLogLog Distinct { get; private set; } = new();
+    public FrequentValues Top => Completed._top;
     private FrequentValues _top;
 
     public bool IsNumeric => !ForcedCategorical && NonNumeric == 0 && NumericCount > 0;
@@ -78,8 +83,6 @@ public sealed class ColumnStats
     // The distinct sketch's hash is persisted (partials carry the HLL registers): it must never change.
     private static ulong DistinctHash(ulong hash64) => hash64 | 1;
 
-    internal void MarkDistinctComplete() => _distinctComplete = true;
-
     public void AddMissing() => _missing++;
 
     // While the frequency table is exact it holds every value with its count, so the numeric side (parse, moments,
@@ -87,6 +90,30 @@ public sealed class ColumnStats
     // its count as weight, when the table fills up or a statistic is read (Fold). Most columns of real data never
     // fill the table.
     private bool _deferred = true;
+
+    /// <summary>The statistics of a partial as it recorded them: complete (no deferred values).</summary>
+    public static ColumnStats FromState(ColumnState state)
+    {
+        var s = new ColumnStats(state.Name, state.Index, state.ForcedCategorical, state.Top.Capacity)
+        {
+            _count = state.Count, _missing = state.Missing, _nonNumeric = state.NonNumeric,
+            _moments = state.Moments, _min = state.Min, _max = state.Max, _quantiles = state.Quantiles, _top = state.Top,
+            _deferred = false,
+        };
+        // A truncated table's distinct values live in the recorded sketch; an exact table rebuilds it when needed.
+        if (state.Distinct is { } hll) (s.Distinct, s._distinctComplete) = (hll, true);
+        return s;
+    }
+
+    /// <summary>
+    /// Folds the deferred values in, so the statistics can be read (a map task calls it once, before it writes its
+    /// partial). <see cref="Add"/> may go on after it, without deferring.
+    /// </summary>
+    public ColumnStats Complete()
+    {
+        if (_deferred) Fold();
+        return this;
+    }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(ReadOnlySpan<byte> value)
@@ -144,12 +171,6 @@ public sealed class ColumnStats
         else if (!ForcedCategorical && _nonNumeric == 0) AddNumber(_last.Number, 1);
     }
 
-    private ColumnStats Folded()
-    {
-        if (_deferred) Fold();
-        return this;
-    }
-
     /// <summary>Folds the deferred values (the exact table's entries, weighted by their counts) into the numeric state.</summary>
     private void Fold()
     {
@@ -170,9 +191,6 @@ public sealed class ColumnStats
         foreach (var (x, count) in numbers) AddNumber(x, count);
     }
 
-    /// <summary>A state read from a partial: its numeric fields are already complete.</summary>
-    internal void MarkFolded() => _deferred = false;
-
     private void AddNumber(double x, long weight)
     {
         _moments.Add(x, weight);
@@ -183,20 +201,20 @@ public sealed class ColumnStats
 
     public void Merge(ColumnStats other)
     {
-        Folded();
-        other.Folded();
+        Complete();
+        other.Complete();
         if (other.Name != Name)
             throw new InvalidOperationException($"cannot merge statistics of column '{other.Name}' into '{Name}'");
-        Count += other.Count;
-        Missing += other.Missing;
-        NonNumeric += other.NonNumeric;
+        _count += other.Count;
+        _missing += other.Missing;
+        _nonNumeric += other.NonNumeric;
         ForcedCategorical |= other.ForcedCategorical;
         if (other.NumericCount > 0)
         {
-            Moments.Merge(other.Moments);
-            Min = Math.Min(Min, other.Min);
-            Max = Math.Max(Max, other.Max);
-            Quantiles.Merge(other.Quantiles);
+            _moments.Merge(other.Moments);
+            _min = Math.Min(_min, other.Min);
+            _max = Math.Max(_max, other.Max);
+            _quantiles.Merge(other.Quantiles);
         }
         EnsureDistinct();
         other.EnsureDistinct();
@@ -204,3 +222,7 @@ public sealed class ColumnStats
         _top.Merge(other.Top);
     }
 }
+
+/// <summary>What a partial records of a column (the <c>state</c> of its JSON line, with the counts beside it).</summary>
+public sealed record ColumnState(string Name, int Index, bool ForcedCategorical, long Count, long Missing, long NonNumeric,
+    Moments Moments, double Min, double Max, KllSketch Quantiles, FrequentValues Top, HyperLogLog? Distinct);

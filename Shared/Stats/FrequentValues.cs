@@ -284,9 +284,13 @@ public sealed class FrequentValues
         return entries.Select(e => (Encoding.UTF8.GetString(e.Key), e.Count));
     }
 
-    internal void RestoreFlags(bool truncated, long errorBound)
+    /// <summary>A table as a partial recorded it: its entries, and whether (and by how much) it had overflowed.</summary>
+    public static FrequentValues FromEntries(int capacity, IEnumerable<(byte[] Value, long Count)> entries, bool truncated, long errorBound)
     {
-        Truncated |= truncated;
-        ErrorBound += errorBound;
+        var table = new FrequentValues(capacity);
+        foreach (var (value, count) in entries) table.Add(value, count);
+        table.Truncated |= truncated;
+        table.ErrorBound += errorBound;
+        return table;
     }
 }

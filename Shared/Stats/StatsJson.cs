@@ -19,8 +19,10 @@ public static class StatsJson
         Indented = false,
     };
 
+    /// <summary>The line of a column; <see cref="ColumnStats.Complete"/> folds its deferred values in first.</summary>
     public static string Serialize(ColumnStats s)
     {
+        s.Complete();
         s.Top.Compact();   // first: the decrement it may make raises top_error
         var buf = new ArrayBufferWriter<byte>(4096);
         using (var w = new Utf8JsonWriter(buf, WriterOptions))
@@ -99,36 +101,24 @@ public static class StatsJson
             using var doc = JsonDocument.Parse(json);
             var r = doc.RootElement;
             var st = r.GetProperty("state");
-            var s = new ColumnStats(r.GetProperty("column").GetString()!, r.GetProperty("index").GetInt32(),
-                r.GetProperty("forced_categorical").GetBoolean(), st.GetProperty("top_capacity").GetInt32())
-            {
-                Count = r.GetProperty("count").GetInt64(),
-                Missing = r.GetProperty("missing").GetInt64(),
-                NonNumeric = r.GetProperty("non_numeric").GetInt64(),
-            };
-            s.MarkFolded();   // the numeric fields below are complete: the table restored after them is not to be folded in
             long numericCount = st.GetProperty("numeric_count").GetInt64();
-            if (numericCount > 0)
-            {
-                s.Moments = Moments.FromState(numericCount, st.GetProperty("sum").GetString()!, st.GetProperty("sum_squares").GetString()!);
-                s.Min = st.GetProperty("min").GetDouble();
-                s.Max = st.GetProperty("max").GetDouble();
-            }
-            s.Quantiles = KllSketch.FromLevels(st.GetProperty("kll_k").GetInt32(), st.GetProperty("kll_n").GetInt64(),
-                st.GetProperty("kll").EnumerateArray().Select(l => l.EnumerateArray().Select(v => v.GetDouble()).ToList()).ToList());
             bool truncated = r.GetProperty("top_truncated").GetBoolean();
-            foreach (var e in r.GetProperty("top").EnumerateArray())
-            {
-                var bytes = Encoding.UTF8.GetBytes(e[0].GetString()!);
-                s.Top.Add(bytes, e[1].GetInt64());
-            }
-            s.Top.RestoreFlags(truncated, r.GetProperty("top_error").GetInt64());
-            if (truncated)
-            {
-                s.Distinct = HyperLogLog.FromBase64(st.GetProperty("hll").GetString()!);
-                s.MarkDistinctComplete();
-            }
-            return s;
+            var top = FrequentValues.FromEntries(st.GetProperty("top_capacity").GetInt32(),
+                r.GetProperty("top").EnumerateArray().Select(e => (Encoding.UTF8.GetBytes(e[0].GetString()!), e[1].GetInt64())),
+                truncated, r.GetProperty("top_error").GetInt64());
+            return ColumnStats.FromState(new ColumnState(
+                r.GetProperty("column").GetString()!, r.GetProperty("index").GetInt32(), r.GetProperty("forced_categorical").GetBoolean(),
+                Count: r.GetProperty("count").GetInt64(), Missing: r.GetProperty("missing").GetInt64(),
+                NonNumeric: r.GetProperty("non_numeric").GetInt64(),
+                Moments: numericCount > 0
+                    ? Moments.FromState(numericCount, st.GetProperty("sum").GetString()!, st.GetProperty("sum_squares").GetString()!)
+                    : new Moments(),
+                Min: numericCount > 0 ? st.GetProperty("min").GetDouble() : double.PositiveInfinity,
+                Max: numericCount > 0 ? st.GetProperty("max").GetDouble() : double.NegativeInfinity,
+                Quantiles: KllSketch.FromLevels(st.GetProperty("kll_k").GetInt32(), st.GetProperty("kll_n").GetInt64(),
+                    st.GetProperty("kll").EnumerateArray().Select(l => l.EnumerateArray().Select(v => v.GetDouble()).ToList()).ToList()),
+                Top: top,
+                Distinct: truncated ? HyperLogLog.FromBase64(st.GetProperty("hll").GetString()!) : null));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

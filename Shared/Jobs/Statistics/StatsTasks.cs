@@ -58,6 +58,7 @@ public static class StatsMapTask
             rowsOk += moreOk;
         }
         if (columns is null && head.HasColumns) columns = CreateColumns(head.Columns, options, csv);
+        foreach (var c in columns ?? []) c.Complete();   // the deferred values folded in: the statistics can be read
         reporter.Increment(Counters.Group, Counters.RowsRead, rowsRead);
         reporter.Increment(Counters.Group, Counters.RowsOk, rowsOk);
         reporter.Increment(Counters.Group, Counters.MissingValues, columns?.Sum(c => c.Missing) ?? 0);
