@@ -1,5 +1,5 @@
-using System.Text;
 using Streaming.Core;
+using Streaming.TfRecord;
 using Streaming.Transform;
 
 namespace Streaming.Data;
@@ -10,37 +10,30 @@ namespace Streaming.Data;
 /// </summary>
 public sealed class FeatureLayout
 {
-    public sealed record FloatSlot(string Name, int Offset, int Length);
-    public sealed record IndexSlot(string Name, int Column, int Cardinality);
-
     public FeatureLayout(TransformPlan plan)
     {
         Plan = plan;
+        var floats = new List<ExampleSlots.FloatSlot>();
+        var indices = new List<ExampleSlots.IndexSlot>();
         int offset = 0;
         foreach (var f in plan.Features)
         {
-            if (f is CategoricalFeature { Encoding: CategoricalEncoding.Index } c) IndexSlots.Add(new IndexSlot(f.Name, IndexSlots.Count, c.Cardinality));
-            else { FloatSlots.Add(new FloatSlot(f.Name, offset, f.Length)); offset += f.Length; }
+            if (f is CategoricalFeature { Encoding: CategoricalEncoding.Index } c) indices.Add(new ExampleSlots.IndexSlot(f.Name, indices.Count, c.Cardinality));
+            else { floats.Add(new ExampleSlots.FloatSlot(f.Name, offset, f.Length)); offset += f.Length; }
         }
-        NumericWidth = offset;
         Label = plan.Label ?? throw new ConfigException("the transform plan has no label: build it with --label to train");
         Task = Label.Task;
         Classes = Label.Classes?.Count ?? 0;
-        var keys = new Dictionary<byte[], int>(ByteArrayComparer.Instance);
-        for (int i = 0; i < FloatSlots.Count; i++) keys[Encoding.UTF8.GetBytes(FloatSlots[i].Name)] = i;
-        for (int i = 0; i < IndexSlots.Count; i++) keys[Encoding.UTF8.GetBytes(IndexSlots[i].Name)] = FloatSlots.Count + i;
-        keys[Encoding.UTF8.GetBytes(Label.Name)] = LabelKey;
-        Keys = keys.GetAlternateLookup<ReadOnlySpan<byte>>();
+        Slots = new ExampleSlots(floats, indices, Label.Name);
     }
 
-    public const int LabelKey = -1;
     public TransformPlan Plan { get; }
-    public List<FloatSlot> FloatSlots { get; } = [];
-    public List<IndexSlot> IndexSlots { get; } = [];
-    public int NumericWidth { get; }
+    /// <summary>The decoder's view: where each feature of an Example lands.</summary>
+    public ExampleSlots Slots { get; }
+    public IReadOnlyList<ExampleSlots.FloatSlot> FloatSlots => Slots.FloatSlots;
+    public IReadOnlyList<ExampleSlots.IndexSlot> IndexSlots => Slots.IndexSlots;
+    public int NumericWidth => Slots.NumericWidth;
     public LabelSpec Label { get; }
     public TaskKind Task { get; }
     public int Classes { get; }
-    /// <summary>Feature name (UTF-8) → float slot index, FloatSlots.Count + index slot, or <see cref="LabelKey"/>.</summary>
-    public Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> Keys { get; }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Streaming.Core;
+using Streaming.TfRecord;
 using Streaming.Storage;
 
 namespace Streaming.Data;
@@ -190,7 +191,7 @@ public sealed class ShardStream(ShardSet set, FeatureLayout layout, ValidationSp
         try
         {
             var shard = set.Shards[ordinal];
-            var decoder = new ExampleDecoder(layout);
+            var decoder = new ExampleDecoder(layout.Slots);
             var splitter = split.ForShard(shard.Name);
             var block = rent();
             long index = -1;

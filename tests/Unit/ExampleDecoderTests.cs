@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Streaming.TfRecord.Proto;
 using Streaming.Core;
+using Streaming.TfRecord;
 using Streaming.Transform;
 using Streaming.Data;
 
@@ -29,7 +30,7 @@ public class ExampleDecoderTests
         ex.Features.Feature.Add("unrelated", new Feature { BytesList = new BytesList { Value = { ByteString.CopyFromUtf8("ignored") } } });
         var num = new float[layout.NumericWidth];
         var idx = new int[layout.IndexSlots.Count];
-        new ExampleDecoder(layout).Decode(ex.ToByteArray(), num, idx, out float label);
+        new ExampleDecoder(layout.Slots).Decode(ex.ToByteArray(), num, idx, out float label);
         Assert.That(num, Is.EqualTo(new[] { 0.25f, 0, 1, 0 }));
         Assert.That(idx, Is.EqualTo(new[] { 2 }));
         Assert.That(label, Is.EqualTo(12.5f));
@@ -48,16 +49,16 @@ public class ExampleDecoderTests
         byte[] example = [0x0A, .. Len(features)];
         var num = new float[4];
         var idx = new int[1];
-        new ExampleDecoder(layout).Decode(example, num, idx, out float label);
+        new ExampleDecoder(layout.Slots).Decode(example, num, idx, out float label);
         Assert.That(num, Is.EqualTo(new[] { 3f, 1, 0, 0 }));
         Assert.That(idx[0], Is.EqualTo(1));
         Assert.That(label, Is.EqualTo(7f));
 
         byte[] withoutB = [0x0A, .. Len([.. Entry("a", Floats(3f)), .. Entry("c", Floats(1, 0, 0)), .. Entry("y", Floats(7f))])];
-        var e = Assert.Throws<DataException>(() => new ExampleDecoder(layout).Decode(withoutB, num, idx, out _));
+        var e = Assert.Throws<DataException>(() => new ExampleDecoder(layout.Slots).Decode(withoutB, num, idx, out _));
         Assert.That(e!.Message, Does.Contain("lacks feature 'b'"));
         byte[] shortOneHot = [0x0A, .. Len([.. Entry("a", Floats(3f)), .. Entry("b", Ints(1)), .. Entry("c", Floats(1, 0)), .. Entry("y", Floats(7f))])];
-        Assert.Throws<DataException>(() => new ExampleDecoder(layout).Decode(shortOneHot, num, idx, out _));
+        Assert.Throws<DataException>(() => new ExampleDecoder(layout.Slots).Decode(shortOneHot, num, idx, out _));
     }
 
     private static byte[] Record(params (string Key, Feature Value)[] features)
@@ -78,7 +79,7 @@ public class ExampleDecoderTests
     public void OneDecoderFollowsAnyKeyOrderAndLongNames()
     {
         var layout = new FeatureLayout(Plan());
-        var dec = new ExampleDecoder(layout);
+        var dec = new ExampleDecoder(layout.Slots);
         var num = new float[layout.NumericWidth];
         var idx = new int[layout.IndexSlots.Count];
         void Check(byte[] record, float a, int b, float[] c, float y)
@@ -106,7 +107,7 @@ public class ExampleDecoderTests
              "label":{"name":"y","source_index":1,"task":"multiclass","classes":["x"]},
              "features":[{"name":"b","source":"b","source_index":0,"type":"categorical","encoding":"index","vocabulary":[],"oov_buckets":1000}]}
             """));
-        var d2 = new ExampleDecoder(multi);
+        var d2 = new ExampleDecoder(multi.Slots);
         var i2 = new int[1];
         d2.Decode(Record(("b", I(999)), ("y", I(300))), [], i2, out float l2);
         Assert.That((i2[0], l2), Is.EqualTo((999, 300f)));
@@ -119,7 +120,7 @@ public class ExampleDecoderTests
     public void DamagedRecordsAreRefusedCleanly()
     {
         var layout = new FeatureLayout(Plan());
-        var dec = new ExampleDecoder(layout);
+        var dec = new ExampleDecoder(layout.Slots);
         var num = new float[layout.NumericWidth];
         var idx = new int[layout.IndexSlots.Count];
         var good = Record(("a", F(1)), ("b", I(1)), ("c", F(1, 0, 0)), ("y", F(5)));
@@ -155,7 +156,7 @@ public class ExampleDecoderTests
                          {"name":"d","source":"d","source_index":3,"type":"categorical","encoding":"index","vocabulary":["u","v"],"oov_buckets":1}]}
             """);
         var layout = new FeatureLayout(plan);
-        var kept = new ExampleDecoder(layout);
+        var kept = new ExampleDecoder(layout.Slots);
         var rng = new Random(11);
         long[] widths = [5, 200, 20000, 69999];   // one, two and three varint bytes
         int decoded = 0, refused = 0;
@@ -169,7 +170,7 @@ public class ExampleDecoderTests
             if (n % 3 == 0) features.Insert(2, ("note", new Feature { BytesList = new BytesList { Value = { ByteString.CopyFromUtf8(new string('x', rng.Next(4))) } } }));
             var record = Record([.. features]);
             if (n % 4 == 3) record[rng.Next(record.Length)] ^= (byte)(1 << rng.Next(8));   // a damaged byte
-            var expected = Decoded(new ExampleDecoder(layout), record);
+            var expected = Decoded(new ExampleDecoder(layout.Slots), record);
             var actual = Decoded(kept, record);
             Assert.That(actual, Is.EqualTo(expected), $"record {n}: {Convert.ToHexString(record)}");
             if (expected.StartsWith("error")) refused++; else decoded++;

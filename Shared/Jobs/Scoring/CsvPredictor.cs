@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Streaming.Core;
 using Streaming.Csv;
+using Streaming.TfRecord;
 using Streaming.Transform;
 using Streaming.Data;
 using Streaming.Model;
@@ -82,7 +83,7 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
     private long Run(TransformPlan plan, FeatureLayout layout, LineReader lines, bool atFileStart, RejectedRows rejects, Reporter reporter, Action<RowPrediction> emit)
     {
         var transformer = new RowTransformer(plan.WithoutLabel());
-        var decoder = new ExampleDecoder(layout, requireLabel: false);
+        var decoder = new ExampleDecoder(layout.Slots, requireLabel: false);
         var reasons = new Queue<RejectReason>();
         rejects.Observer = reasons.Enqueue;
         var reader = new CsvRowReader(lines, plan.ToCsvOptions(), atFileStart, rejects, reporter);

@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Streaming.Core;
-using Streaming.TfRecord;
 
-namespace Streaming.Data;
+namespace Streaming.TfRecord;
 
 /// <summary>
 /// Decodes a serialized <c>tf.train.Example</c> straight into model rows, without message objects: walks the
@@ -20,7 +19,7 @@ namespace Streaming.Data;
 public sealed class ExampleDecoder
 {
     private const int Unknown = int.MinValue;
-    private readonly FeatureLayout _layout;
+    private readonly ExampleSlots _layout;
     private readonly bool _requireLabel;
     private readonly int _floatSlots, _labelSlot;   // slots: float features, then index features, then the label
     private readonly int[] _offset, _length, _column, _cardinality;
@@ -31,7 +30,7 @@ public sealed class ExampleDecoder
     private readonly ExampleShapes _shapes = new();
     private int[] _expectedSlots = [];
 
-    public ExampleDecoder(FeatureLayout layout, bool requireLabel = true)
+    public ExampleDecoder(ExampleSlots layout, bool requireLabel = true)
     {
         _layout = layout;
         _requireLabel = requireLabel;
@@ -146,7 +145,7 @@ public sealed class ExampleDecoder
                 var value = entry.Bytes();
                 if (!entry.End) return null;
                 int valueAt = entryAt + entryBytes.Length - value.Length;
-                int slot = !_layout.Keys.TryGetValue(key, out int s) ? Unknown : s == FeatureLayout.LabelKey ? _labelSlot : s;
+                int slot = !_layout.Keys.TryGetValue(key, out int s) ? Unknown : s == ExampleSlots.LabelKey ? _labelSlot : s;
                 if (slot == Unknown) { mask.AsSpan(valueAt, value.Length).Clear(); continue; }
                 if (value.Length < 5 || value.Length > 0x7F || value[1] != value.Length - 2 || value[2] != ExampleWire.PackedValuesTag || value[3] != value.Length - 4) return null;
                 int width = value.Length - 4;
@@ -176,7 +175,7 @@ public sealed class ExampleDecoder
     private int ResolveSlow(int position, ReadOnlySpan<byte> key)
     {
         int slot = !_layout.Keys.TryGetValue(key, out int s) ? Unknown
-            : s == FeatureLayout.LabelKey ? _labelSlot : s;
+            : s == ExampleSlots.LabelKey ? _labelSlot : s;
         if (position >= _expectedKeys.Length)
         {
             Array.Resize(ref _expectedKeys, position + 1);
@@ -224,7 +223,7 @@ public sealed class ExampleDecoder
     }
 
     private string NameOf(int slot) => slot < _floatSlots ? _layout.FloatSlots[slot].Name
-        : slot < _labelSlot ? _layout.IndexSlots[slot - _floatSlots].Name : _layout.Label.Name;
+        : slot < _labelSlot ? _layout.IndexSlots[slot - _floatSlots].Name : _layout.LabelName;
 
     private void DecodeFeature(int slot, ReadOnlySpan<byte> feature, Span<float> numeric, Span<int> indices, ref float label)
     {

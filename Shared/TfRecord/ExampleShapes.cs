@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Streaming.Core;
 
-namespace Streaming.Data;
+namespace Streaming.TfRecord;
 
 /// <summary>
 /// The shapes of the last few records a shard reader decoded, so that the next record of the same shape is decoded
