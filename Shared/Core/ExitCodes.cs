@@ -13,7 +13,22 @@ public static class ExitCodes
 }
 
 /// <summary>A configuration error: reported as one line and exit code <see cref="ExitCodes.Usage"/>.</summary>
-public sealed class ConfigException(string message) : Exception(message);
+public sealed class ConfigException : Exception
+{
+    public ConfigException(string message) : base(message) { }
+
+    /// <summary>
+    /// A bad value of a named setting (<c>impute</c>, <c>compression</c>…): the library names the setting, and a
+    /// command line shows it as its flag (<see cref="CommandLineMessage"/>), so no layer below the jobs knows flags.
+    /// </summary>
+    public ConfigException(string setting, string problem) : base(setting + " " + problem) => (Setting, Problem) = (setting, problem);
+
+    public string? Setting { get; }
+    public string? Problem { get; }
+
+    /// <summary>The message as a command line says it: <c>--setting problem</c>.</summary>
+    public string CommandLineMessage => Setting is null ? Message : $"--{Setting} {Problem}";
+}
 
 /// <summary>The data broke a limit the user set (e.g. --max-bad-fraction): exit code <see cref="ExitCodes.Failed"/>.</summary>
 public sealed class DataException(string message) : Exception(message);

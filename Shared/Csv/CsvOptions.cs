@@ -40,7 +40,7 @@ public sealed record CsvOptions
         "semicolon" => (byte)';',
         "pipe" => (byte)'|',
         _ when text.Length == 1 && text[0] < 128 => (byte)text[0],
-        _ => throw new ConfigException($"--delimiter must be one ASCII character or tab|comma|semicolon|pipe, got '{text}'"),
+        _ => throw new ConfigException("delimiter", $"must be one ASCII character or tab|comma|semicolon|pipe, got '{text}'"),
     };
 
     public static HeaderMode ParseHeader(string text) => text.ToLowerInvariant() switch
@@ -48,7 +48,7 @@ public sealed record CsvOptions
         "auto" => HeaderMode.Auto,
         "present" or "true" => HeaderMode.Present,
         "none" or "false" => HeaderMode.None,
-        _ => throw new ConfigException($"--header must be auto|present|none, got '{text}'"),
+        _ => throw new ConfigException("header", $"must be auto|present|none, got '{text}'"),
     };
 
     public static IReadOnlyList<string>? ParseList(string? text) =>

@@ -21,7 +21,7 @@ public sealed class FeatureLayout
             if (f is CategoricalFeature { Encoding: CategoricalEncoding.Index } c) indices.Add(new ExampleSlots.IndexSlot(f.Name, indices.Count, c.Cardinality));
             else { floats.Add(new ExampleSlots.FloatSlot(f.Name, offset, f.Length)); offset += f.Length; }
         }
-        Label = plan.Label ?? throw new ConfigException("the transform plan has no label: build it with --label to train");
+        Label = plan.Label ?? throw new ConfigException("the transform plan has no label: build the plan with a label to train");
         Task = Label.Task;
         Classes = Label.Classes?.Count ?? 0;
         Slots = new ExampleSlots(floats, indices, Label.Name);

@@ -35,7 +35,7 @@ public static class TaskHost
         }
         catch (ConfigException e)
         {
-            log.LogError("configuration error: {Message}", e.Message);
+            log.LogError("configuration error: {Message}", e.CommandLineMessage);
             return ExitCodes.Usage;
         }
         catch (DataException e)

@@ -20,7 +20,7 @@ public static class TfRecordCompressionExtensions
         "gzip" or "gz" => TfRecordCompression.Gzip,
         "zlib" => TfRecordCompression.Zlib,
         "none" or "" => TfRecordCompression.None,
-        _ => throw new ConfigException($"--compression must be gzip|zlib|none, got '{text}'"),
+        _ => throw new ConfigException("compression", $"must be gzip|zlib|none, got '{text}'"),
     };
 
     /// <summary>From a shard's file name.</summary>
@@ -36,7 +36,7 @@ public static class TfRecordCompressionExtensions
         >= 1 and <= 5 => CompressionLevel.Fastest,
         >= 6 and <= 8 => CompressionLevel.Optimal,
         9 => CompressionLevel.SmallestSize,
-        _ => throw new ConfigException("--gzip-level must be 0..9"),
+        _ => throw new ConfigException("gzip-level", "must be 0..9"),
     };
 
     public static Stream WrapWrite(this TfRecordCompression c, Stream s, CompressionLevel level, bool leaveOpen) => c switch

@@ -42,7 +42,7 @@ public sealed record CategoricalFeature : FeatureSpec
         {
             "index" => CategoricalEncoding.Index,
             "onehot" => CategoricalEncoding.OneHot,
-            _ => throw new ConfigException($"--encoding for '{s.Name}' must be index|onehot, got '{encoding}'"),
+            _ => throw new ConfigException("encoding", $"for '{s.Name}' must be index|onehot, got '{encoding}'"),
         };
         var vocab = s.Top.Ordered().Where(t => t.Count >= minCount).Select(t => t.Value);
         if (topK is { } k) vocab = vocab.Take(k);

@@ -39,20 +39,20 @@ public sealed record NumericFeature : FeatureSpec
             "zero" => 0,
             _ when impute.StartsWith("constant:", StringComparison.Ordinal)
                 && double.TryParse(impute["constant:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) => v,
-            _ => throw new ConfigException($"--impute for '{s.Name}' must be mean|median|zero|constant:V, got '{impute}'"),
+            _ => throw new ConfigException("impute", $"for '{s.Name}' must be mean|median|zero|constant:V, got '{impute}'"),
         };
         var kind = scale switch
         {
             "minmax" => ScaleKind.MinMax,
             "zscore" => ScaleKind.ZScore,
             "none" => ScaleKind.None,
-            _ => throw new ConfigException($"--scale for '{s.Name}' must be minmax|zscore|none, got '{scale}'"),
+            _ => throw new ConfigException("scale", $"for '{s.Name}' must be minmax|zscore|none, got '{scale}'"),
         };
         (double offset, double factor) = kind switch
         {
             ScaleKind.MinMax => (s.Min, s.Max > s.Min ? 1.0 / (s.Max - s.Min) : 0.0),
             ScaleKind.ZScore when s.Std is { } big && !double.IsFinite(big) =>
-                throw new ConfigException($"column '{s.Name}': its standard deviation is beyond double precision's range: scale it with --scale minmax or none"),
+                throw new ConfigException("scale", $"zscore cannot scale column '{s.Name}': its standard deviation is beyond double precision's range (use minmax or none)"),
             ScaleKind.ZScore => (s.Mean, s.Std is { } sd && sd > 0 ? 1.0 / sd : 0.0),
             _ => (0.0, 1.0),
         };

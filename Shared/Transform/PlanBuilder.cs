@@ -18,23 +18,23 @@ public static class PlanBuilder
         if (!columns.Select((n, i) => (n, i)).All(t => stats.First(s => s.Name == t.n).Index == t.i))
             throw new ConfigException("the statistics artifact's column indices are not 0..n-1: was it built from one input?");
         if (csv.Columns is { } given && !given.SequenceEqual(columns))
-            throw new ConfigException($"--columns [{string.Join(",", given)}] do not match the statistics' columns [{string.Join(",", columns)}]");
+            throw new ConfigException("columns", $"[{string.Join(",", given)}] do not match the statistics' columns [{string.Join(",", columns)}]");
 
         void Known(string what, IEnumerable<string> names)
         {
             foreach (var n in names)
                 if (!columns.Contains(n))
-                    throw new ConfigException($"{what} names column '{n}', which is not in the input (columns: {string.Join(",", columns)})");
+                    throw new ConfigException(what, $"names column '{n}', which is not in the input (columns: {string.Join(",", columns)})");
         }
-        if (o.Label is not null) Known("--label", [o.Label]);
-        Known("--drop", o.Drop);
-        Known("--categorical", o.Categorical);
-        Known("--impute", o.Impute.Overrides.Keys);
-        Known("--scale", o.Scale.Overrides.Keys);
-        Known("--encoding", o.Encoding.Overrides.Keys);
-        Known("--missing-indicator", o.MissingIndicator ?? []);
-        if (o.OovBuckets < 0) throw new ConfigException("--oov-buckets must be >= 0");
-        if (o.TopK is < 1) throw new ConfigException("--top-k must be >= 1");
+        if (o.Label is not null) Known("label", [o.Label]);
+        Known("drop", o.Drop);
+        Known("categorical", o.Categorical);
+        Known("impute", o.Impute.Overrides.Keys);
+        Known("scale", o.Scale.Overrides.Keys);
+        Known("encoding", o.Encoding.Overrides.Keys);
+        Known("missing-indicator", o.MissingIndicator ?? []);
+        if (o.OovBuckets < 0) throw new ConfigException("oov-buckets", "must be >= 0");
+        if (o.TopK is < 1) throw new ConfigException("top-k", "must be >= 1");
         _ = TfRecordCompressionExtensions.Parse(o.Compression);
 
         var features = new List<FeatureSpec>();
@@ -50,7 +50,7 @@ public static class PlanBuilder
                 if (indicator) features.Add(MissingIndicatorFeature.Plan(s));
             }
         }
-        if (features.Count == 0) throw new ConfigException("no features left after --label and --drop");
+        if (features.Count == 0) throw new ConfigException("drop", "leaves no features (the label is not one)");
 
         var plan = new TransformPlan
         {
@@ -81,9 +81,9 @@ public static class PlanBuilder
     private static LabelSpec Label(ColumnStats s, PlanOptions o)
     {
         if (s.Missing > 0 && o.LabelMissing is null)
-            throw new ConfigException($"label '{s.Name}' has {s.Missing} missing values: say what to do with them (--label-missing drop|error)");
+            throw new ConfigException("label-missing", $"drop|error is needed: label '{s.Name}' has {s.Missing} missing values, say what to do with them");
         if (o.LabelMissing is not (null or "drop" or "error"))
-            throw new ConfigException($"--label-missing must be drop|error, got '{o.LabelMissing}'");
+            throw new ConfigException("label-missing", $"must be drop|error, got '{o.LabelMissing}'");
         // A mostly numeric label is a regression target: a few dirty values (at most MaxDirtyLabelFraction) are rows
         // the transform rejects with reason BadLabel, not a reason to turn thousands of prices into classes.
         // (NumericCount stops at a column's first non-number; Count − NonNumeric counts every value that parsed.)
@@ -96,10 +96,10 @@ public static class PlanBuilder
             "regression" => TaskKind.Regression,
             "binary" => TaskKind.Binary,
             "multiclass" => TaskKind.Multiclass,
-            _ => throw new ConfigException($"--task must be regression|binary|multiclass, got '{o.Task}'"),
+            _ => throw new ConfigException("task", $"must be regression|binary|multiclass, got '{o.Task}'"),
         };
         if (o.Task is null && task == TaskKind.Multiclass && s.DistinctCount > MaxInferredClasses)
-            throw new ConfigException($"label '{s.Name}' has about {s.DistinctCount:N0} distinct values ({s.NonNumeric:N0} of {seen:N0} non-numeric): more than {MaxInferredClasses} classes needs an explicit --task multiclass (or clean the label for --task regression)");
+            throw new ConfigException("task", $"multiclass must be asked for: label '{s.Name}' has about {s.DistinctCount:N0} distinct values ({s.NonNumeric:N0} of {seen:N0} non-numeric), more than {MaxInferredClasses} classes (or clean the label for a regression)");
         if (task == TaskKind.Regression && !mostlyNumeric)
             throw new ConfigException($"label '{s.Name}' is not numeric ({s.NonNumeric} non-numeric values): it cannot be a regression target");
         List<string>? classes = null;
@@ -108,12 +108,12 @@ public static class PlanBuilder
             if (s.Top.Truncated) throw new ConfigException($"label '{s.Name}' has more distinct values than were tracked: not a class label");
             classes = s.Top.Ordered().Select(t => t.Value).ToList();
             if (task == TaskKind.Binary && classes.Count != 2)
-                throw new ConfigException($"--task binary needs exactly 2 label values, '{s.Name}' has {classes.Count}");
+                throw new ConfigException("task", $"binary needs exactly 2 label values, '{s.Name}' has {classes.Count}");
         }
         if (o.LabelAliases.Count > 0 && classes is null)
-            throw new ConfigException("--label-alias applies to class labels, not to a regression target");
+            throw new ConfigException("label-alias", "applies to class labels, not to a regression target");
         foreach (var (from, to) in o.LabelAliases)
-            if (!classes!.Contains(to)) throw new ConfigException($"--label-alias {from}:{to}: '{to}' is not a class of '{s.Name}' ({string.Join(", ", classes)})");
+            if (!classes!.Contains(to)) throw new ConfigException("label-alias", $"{from}:{to}: '{to}' is not a class of '{s.Name}' ({string.Join(", ", classes)})");
         return new LabelSpec
         {
             Name = s.Name, SourceIndex = s.Index, Task = task, Classes = classes, MissingPolicy = o.LabelMissing == "drop" ? LabelMissingPolicy.Drop : LabelMissingPolicy.Error,

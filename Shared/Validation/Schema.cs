@@ -88,7 +88,7 @@ public sealed class Schema
     /// <summary>Reads a schema file; anything malformed is a configuration error naming the file and the field.</summary>
     public static Schema Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfigException($"--schema {path}: no such file");
+        if (!File.Exists(path)) throw new ConfigException("schema", $"{path}: no such file");
         try
         {
             var root = JsonNode.Parse(File.ReadAllText(path)) ?? throw new FormatException("empty");
@@ -115,7 +115,7 @@ public sealed class Schema
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
-            throw new ConfigException($"--schema {path} is not a schema: {e.Message}");
+            throw new ConfigException("schema", $"{path} is not a schema: {e.Message}");
         }
     }
 }

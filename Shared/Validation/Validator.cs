@@ -140,7 +140,7 @@ public sealed class Validator
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NullReferenceException)
         {
-            throw new ConfigException($"--validation {path} is not a validation report: {e.Message}");
+            throw new ConfigException("validation", $"{path} is not a validation report: {e.Message}");
         }
     }
 

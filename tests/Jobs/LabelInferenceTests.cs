@@ -41,7 +41,7 @@ public class LabelInferenceTests
         var stats = Stats(csv, dir);
         var p = Proc.Run(Repo.Mapper, "plan", "--stats", stats, "--label", "y", "-o", Path.Combine(dir, "p.json"));
         Assert.That(p.ExitCode, Is.EqualTo(2), p.Stderr);
-        Assert.That(p.Stderr, Does.Contain("needs an explicit --task multiclass"));
+        Assert.That(p.Stderr, Does.Contain("--task multiclass must be asked for"));
         Assert.That(File.Exists(Path.Combine(dir, "p.json")), Is.False);
         var explicitTask = Proc.Run(Repo.Mapper, "plan", "--stats", stats, "--label", "y", "--task", "multiclass", "-o", Path.Combine(dir, "p.json"));
         Assert.That(explicitTask.ExitCode, Is.EqualTo(0), explicitTask.Stderr);

@@ -19,7 +19,7 @@ public class PlanTests
     [TestCase("--drop", "Age,Nope", "--drop names column 'Nope'")]
     [TestCase("--impute", "Purchase=sometimes", "--impute for 'Purchase' must be mean|median|zero|constant:V")]
     [TestCase("--scale", "log", "--scale for 'User_ID' must be minmax|zscore|none")]
-    [TestCase("--label", "Product_Category_2", "label 'Product_Category_2' has 6194 missing values: say what to do with them")]
+    [TestCase("--label", "Product_Category_2", "--label-missing drop|error is needed: label 'Product_Category_2' has 6194 missing values")]
     [TestCase("--columns", "a,b,c", "do not match the statistics' columns")]
     public void OptionErrors(string option, string value, string message)
     {
@@ -96,5 +96,17 @@ public class PlanTests
         Assert.That(plan.Label!.MissingPolicy, Is.EqualTo(LabelMissingPolicy.Error));
         var a = (CategoricalFeature)plan.Features[0];
         Assert.That((a.Encoding, a.OovBuckets, a.Cardinality), Is.EqualTo((CategoricalEncoding.Index, 0, 2)));
+    }
+
+    [Test]
+    public void TheLibraryNamesTheSettingAndTheCommandLineItsFlag()
+    {
+        // Below the jobs no layer knows the command line: a bad setting is named, and the executable shows its flag.
+        var e = Assert.Throws<ConfigException>(() => TfRecord.TfRecordCompressionExtensions.Parse("lz4"));
+        Assert.That((e!.Setting, e.Message), Is.EqualTo(("compression", "compression must be gzip|zlib|none, got 'lz4'")));
+        Assert.That(e.CommandLineMessage, Is.EqualTo("--compression must be gzip|zlib|none, got 'lz4'"));
+        var r = Proc.Run(Repo.Mapper, "plan", "--stats", StatsDir.Value, "--compression", "lz4");
+        Assert.That(r.ExitCode, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(r.Stderr, Does.Contain("--compression must be gzip|zlib|none, got 'lz4'"));
     }
 }
