@@ -34,15 +34,43 @@ public sealed class RejectedRows : IDisposable
     public IReadOnlyDictionary<RejectReason, long> ByReason => _byReason;
 
     private readonly Lock _gate = new();
+    private readonly List<(RejectReason Reason, byte[] Line, long LineNumber, string? Detail)>? _recorded;
 
-    /// <summary>Thread-safe: parallel workers of one task share it.</summary>
+    private RejectedRows()
+    {
+        _reporter = new Reporter(TextWriter.Null);
+        _log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _source = "";
+        _recorded = [];
+    }
+
+    /// <summary>
+    /// The rejects of one block transformed on a worker thread, kept in order: the thread that writes the output
+    /// replays them (<see cref="ReplayInto"/>), so counters, samples and quarantine are those of one thread.
+    /// </summary>
+    public static RejectedRows Recorder() => new();
+
     /// <summary>Told each reject's reason, in order (e.g. so a predictor can mark the row's output line).</summary>
     public Action<RejectReason>? Observer { get; set; }
 
+    /// <summary>Thread-safe: parallel workers of one task share it.</summary>
     public void Reject(RejectReason reason, ReadOnlySpan<byte> line, long lineNumber, string? detail = null)
     {
         Observer?.Invoke(reason);
+        if (_recorded is not null)
+        {
+            _recorded.Add((reason, line.ToArray(), lineNumber, detail));
+            Total++;
+            _byReason[reason] = _byReason.GetValueOrDefault(reason) + 1;
+            return;
+        }
         lock (_gate) RejectLocked(reason, line, lineNumber, detail);
+    }
+
+    /// <summary>A recorder's rejects, in their order, into <paramref name="target"/>.</summary>
+    public void ReplayInto(RejectedRows target)
+    {
+        foreach (var (reason, line, number, detail) in _recorded ?? []) target.Reject(reason, line, number, detail);
     }
 
     private void RejectLocked(RejectReason reason, ReadOnlySpan<byte> line, long lineNumber, string? detail)

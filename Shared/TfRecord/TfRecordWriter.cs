@@ -34,18 +34,46 @@ public sealed class TfRecordWriter : IDisposable
     /// <summary>CRC-32C of the bytes that reached the destination; final after <see cref="Dispose"/>.</summary>
     public uint FileCrc32C => _file.Crc;
 
+    /// <summary>Bytes of framing around a record: the length with its CRC before it, the data's CRC after it.</summary>
+    public const int FrameOverhead = 16;
+
     public void Write(ReadOnlySpan<byte> record)
     {
         Span<byte> header = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)record.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Crc32C.Masked(header[..8]));
+        WriteHeader(header, record.Length);
         _buffer.Write(header);
         _buffer.Write(record);
         Span<byte> footer = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(footer, Crc32C.Masked(record));
         _buffer.Write(footer);
         Records++;
-        RecordBytes += 16 + record.Length;
+        RecordBytes += FrameOverhead + record.Length;
+    }
+
+    /// <summary>
+    /// Frames <paramref name="record"/> into <paramref name="destination"/> (<see cref="FrameOverhead"/> bytes more than
+    /// the record), as <see cref="Write"/> would write it: worker threads frame, one writer writes the frames in order.
+    /// </summary>
+    public static int Frame(ReadOnlySpan<byte> record, Span<byte> destination)
+    {
+        WriteHeader(destination, record.Length);
+        record.CopyTo(destination[12..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[(12 + record.Length)..], Crc32C.Masked(record));
+        return FrameOverhead + record.Length;
+    }
+
+    /// <summary>Writes <paramref name="records"/> records framed by <see cref="Frame"/>.</summary>
+    public void WriteFramed(ReadOnlySpan<byte> frames, long records)
+    {
+        _buffer.Write(frames);
+        Records += records;
+        RecordBytes += frames.Length;
+    }
+
+    private static void WriteHeader(Span<byte> header, int length)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Crc32C.Masked(header[..8]));
     }
 
     public void Dispose()

@@ -21,7 +21,7 @@ public sealed record StatsOptions(IReadOnlyList<string> Categorical, int TopCapa
 /// </summary>
 public static class StatsMapTask
 {
-    private const int BlockBytes = 4 << 20;
+    private const int BlockBytes = LineBlocks.BlockBytes;
 
     // Worker 0 is the reading thread itself: no thread, no queue.
     private sealed class Worker(ColumnStats[] columns, bool queued)
@@ -111,67 +111,26 @@ public static class StatsMapTask
         }
         // This thread cuts the input into blocks at line ends (counting lines for the workers' line numbers), deals
         // them round-robin and parses its own share: N threads in all, none of them only waiting on a pipe.
-        var input = lines.Rest();
         // Besides its own blocks this thread reads every block from the pipe and counts its lines, roughly a
         // sixteenth of parsing one: its own blocks are smaller by that much per thread, so round-robin dealing (which
         // keeps the cut, and the output, a function of the bytes) leaves no thread waiting on another.
         int readerBlock = Math.Max(BlockBytes / 2, BlockBytes - BlockBytes / 16 * workers.Length);
         long tooLong = 0;
         int next = 0;
-        byte[] block = System.Buffers.ArrayPool<byte>.Shared.Rent(BlockBytes);
-        int carry = 0;
-        void Post(byte[] data, int length)
+        using var blocks = new LineBlocks(lines.Rest(), csv.MaxLineBytes, lineNumber, (sample, line) =>
         {
-            var w = workers[next];
-            next = (next + 1) % workers.Length;
-            long firstLine = lineNumber + 1;
-            lineNumber += data.AsSpan(0, length).Count((byte)'\n');
-            if (w.Thread is null) Process(w, data, length, firstLine);
-            else if (w.Error is not null || !w.Queue!.TryAdd((data, length, firstLine), Timeout.Infinite))
-                System.Buffers.ArrayPool<byte>.Shared.Return(data);   // a worker that died takes no more blocks
-        }
+            tooLong++;
+            rejects.Reject(RejectReason.LineTooLong, sample, line, $"longer than {csv.MaxLineBytes} bytes");
+        });
         try
         {
-            while (true)
+            while (blocks.TryNext(workers[next].Thread is null ? readerBlock : null, out var data, out int length, out long firstLine))
             {
-                // Fill the block: a pipe returns at most its buffer (1 MiB) per read, and a block per read would
-                // multiply the hand-offs and per-block set-up.
-                int want = workers[next].Thread is null ? readerBlock : block.Length;
-                if (want <= carry) want = block.Length;
-                int n = input.ReadAtLeast(block.AsSpan(carry, want - carry), want - carry, throwOnEndOfStream: false);
-                int total = carry + n;
-                if (n == 0)
-                {
-                    if (total > 0) Post(block, total); else System.Buffers.ArrayPool<byte>.Shared.Return(block);
-                    break;
-                }
-                int last = block.AsSpan(0, total).LastIndexOf((byte)'\n');
-                if (last < 0)
-                {
-                    if (total > csv.MaxLineBytes)
-                    {
-                        // A line over the limit: rejected here and skipped to its end, never held whole.
-                        lineNumber++;
-                        tooLong++;
-                        rejects.Reject(RejectReason.LineTooLong, block.AsSpan(0, Math.Min(total, 256)), lineNumber, $"longer than {csv.MaxLineBytes} bytes");
-                        carry = SkipPastNewline(input, block);
-                        continue;
-                    }
-                    carry = total;
-                    if (total == block.Length)
-                    {
-                        var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(block.Length * 2);
-                        block.AsSpan(0, total).CopyTo(bigger);
-                        System.Buffers.ArrayPool<byte>.Shared.Return(block);
-                        block = bigger;
-                    }
-                    continue;
-                }
-                var nextBlock = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(BlockBytes, total - last - 1));
-                carry = total - last - 1;
-                block.AsSpan(last + 1, carry).CopyTo(nextBlock);
-                Post(block, last + 1);
-                block = nextBlock;
+                var w = workers[next];
+                next = (next + 1) % workers.Length;
+                if (w.Thread is null) Process(w, data, length, firstLine);
+                else if (w.Error is not null || !w.Queue!.TryAdd((data, length, firstLine), Timeout.Infinite))
+                    System.Buffers.ArrayPool<byte>.Shared.Return(data);   // a worker that died takes no more blocks
             }
         }
         finally
@@ -184,20 +143,6 @@ public static class StatsMapTask
         for (int w = 1; w < workers.Length; w++)
             for (int i = 0; i < first.Length; i++) first[i].Merge(workers[w].Columns[i]);
         return (workers.Sum(w => w.RowsRead) + tooLong, workers.Sum(w => w.RowsOk));
-    }
-
-    /// <summary>Reads until past the next '\n'; moves what follows it to the front of <paramref name="buffer"/>.</summary>
-    private static int SkipPastNewline(Stream input, byte[] buffer)
-    {
-        while (true)
-        {
-            int n = input.Read(buffer, 0, buffer.Length);
-            if (n == 0) return 0;
-            int nl = buffer.AsSpan(0, n).IndexOf((byte)'\n');
-            if (nl < 0) continue;
-            buffer.AsSpan(nl + 1, n - nl - 1).CopyTo(buffer);
-            return n - nl - 1;
-        }
     }
 
     private static ColumnStats[] CreateColumns(IReadOnlyList<string> names, StatsOptions options, CsvOptions csv)

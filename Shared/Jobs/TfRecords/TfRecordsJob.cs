@@ -17,16 +17,24 @@ public static class TfRecordsJob
         var output = new ShardOutputOptions();
         var shuffle = new Option<bool>("--shuffle") { Description = "Emit key\\tbase64 records for a global shuffle through the reducers" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the shuffle keys", DefaultValueFactory = _ => 1 };
+        // Auto by default, as mapper stats: the container's vcores under Hadoop, every core in a plain pipe.
+        var threads = new Option<int>("--threads") { Description = "Threads transforming rows (map-only mode; default 0 = auto: mapreduce.map.cpu.vcores under Hadoop, 1 unless set; every core in a plain pipe). The shard is the same bytes for any number", DefaultValueFactory = _ => 0 };
         var maxBad = CsvInputOptions.MaxBadFractionOption();
         var cmd = new Command("transform", "Transform CSV rows on stdin into tf.train.Example records (TFRecord shard + manifest line)");
         output.AddTo(cmd);
-        foreach (var o in new Option[] { shuffle, seed, maxBad }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { shuffle, seed, threads, maxBad }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("mapper.transform", (logs, reporter) =>
         {
             var plan = output.LoadPlan(r);
             using var webhdfs = output.OpenWebHdfs(r, logs);
-            var options = output.Options(r) with { Remote = webhdfs, Shuffle = r.GetValue(shuffle), Seed = r.GetValue(seed), MaxBadFraction = r.GetValue(maxBad) };
-            return TransformMapTask.Run(TaskAttempt.OfProcess(reporter, logs.CreateLogger("mapper.transform")), plan, options);
+            if (r.GetValue(threads) < 0) throw new ConfigException("--threads must be 0 (auto) or more");
+            var task = TaskAttempt.OfProcess(reporter, logs.CreateLogger("mapper.transform"));
+            var options = output.Options(r) with
+            {
+                Remote = webhdfs, Shuffle = r.GetValue(shuffle), Seed = r.GetValue(seed), MaxBadFraction = r.GetValue(maxBad),
+                Threads = r.GetValue(threads) is > 0 and var t ? t : task.Context.DefaultThreads,
+            };
+            return TransformMapTask.Run(task, plan, options);
         }));
         return cmd;
     }

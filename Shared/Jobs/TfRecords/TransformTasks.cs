@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Streaming.Core;
+using Streaming.Csv;
 using Streaming.TfRecord;
 using Streaming.Transform;
 using Streaming.Storage;
@@ -20,6 +21,8 @@ public sealed record TransformOptions
     public string? OutputDir { get; init; }
     public double MaxBadFraction { get; init; } = 0.01;
     public CompressionLevel Level { get; init; } = CompressionLevel.Fastest;
+    /// <summary>Threads transforming rows (map-only mode); the shard is the same bytes for any number.</summary>
+    public int Threads { get; init; } = 1;
     /// <summary>The file system of a remote output directory (WebHDFS when configured); null: the cluster's FsShell.</summary>
     public IFileSystem? Remote { get; init; }
 
@@ -47,13 +50,16 @@ public static class TransformMapTask
         var csv = plan.ToCsvOptions();
         using var lines = new LineReader(input, csv.MaxLineBytes);
         using var rejects = new RejectedRows(reporter, log, options.MaxBadFraction, source, SideEffectFiles.RejectsWriter(ctx));
-        var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter);
+        // With worker threads this one reads the first line (the header, when the split starts the file) so that every
+        // worker knows the columns, then deals the rest out in blocks and writes their records in order.
+        bool parallel = !options.Shuffle && options.Threads > 1;
+        var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = parallel ? 1 : long.MaxValue };
         var transformer = new RowTransformer(plan);
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
         using var stdout = new KeyValueWriter(output);
         var shardFile = options.Shuffle ? null : options.CreateShard(outDir!, shard);
         TfRecordWriter? writer = shardFile is null ? null : new TfRecordWriter(shardFile, compression, options.Level);
-        long dropped = 0;
+        long dropped = 0, rowsRead = 0, rowsOk = 0;
         var keySource = new byte[8 + Encoding.UTF8.GetMaxByteCount((ctx.InputFile ?? "").Length) + 16];
         int prefix = ShuffleKeyPrefix(keySource, options.Seed, ctx);
         Span<byte> key = stackalloc byte[16];
@@ -85,18 +91,28 @@ public static class TransformMapTask
                         break;
                 }
             }
+            rowsRead = reader.RowsRead;
+            rowsOk = reader.RowsOk;
+            if (parallel && reader.HasColumns)
+            {
+                var more = TransformParallel(lines.Rest(), reader.LineNumber, csv with { Header = HeaderMode.None, Columns = reader.Columns },
+                    plan, options.Threads, writer!, rejects);
+                rowsRead += more.RowsRead;
+                rowsOk += more.RowsOk;
+                dropped += more.Dropped;
+            }
             // Rows that parsed but failed the transform are rejected too: ok counts only rows that became examples.
-            reporter.Increment(Counters.Group, Counters.RowsRead, reader.RowsRead);
-            reporter.Increment(Counters.Group, Counters.RowsOk, Examples(reader, rejects, dropped));
+            reporter.Increment(Counters.Group, Counters.RowsRead, rowsRead);
+            reporter.Increment(Counters.Group, Counters.RowsOk, Examples(rowsOk, rejects, dropped));
             reporter.Increment(Counters.Group, Counters.DroppedMissingLabel, dropped);
-            rejects.CheckThreshold(reader.RowsRead);
+            rejects.CheckThreshold(rowsRead);
         }
         catch
         {
             writer?.Dispose();
             throw;
         }
-        long records = Examples(reader, rejects, dropped);
+        long records = Examples(rowsOk, rejects, dropped);
         if (writer is not null)
         {
             PendingOutput.Commit(shardFile!);   // the threshold held: the shard may take its name
@@ -104,7 +120,7 @@ public static class TransformMapTask
             var info = new ShardInfo
             {
                 Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C,
-                RowsRead = reader.RowsRead, Rejected = rejects.Total, DroppedMissingLabel = dropped,
+                RowsRead = rowsRead, Rejected = rejects.Total, DroppedMissingLabel = dropped,
                 Input = ctx.InputFile, Start = ctx.InputStart,
             };
             stdout.Write(shard, info.ToJson());
@@ -116,17 +132,113 @@ public static class TransformMapTask
             reporter.Increment(Counters.Group, "RecordsShuffled", records);
             // The reducers see examples only: the rows behind them travel as one accounting line per map task, so the
             // manifest's rows_read, rejected and dropped add up with --shuffle as without it.
-            stdout.Write(RowAccounting.Key, new RowAccounting(reader.RowsRead, rejects.Total, dropped).ToJson());
+            stdout.Write(RowAccounting.Key, new RowAccounting(rowsRead, rejects.Total, dropped).ToJson());
         }
         stdout.Flush();
-        log.LogInformation("transform map: {Rows} rows, {Records} examples, {Rejected} rejected, {Dropped} dropped (missing label){Where}",
-            reader.RowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}");
+        log.LogInformation("transform map: {Rows} rows, {Records} examples, {Rejected} rejected, {Dropped} dropped (missing label){Where} ({Threads} threads)",
+            rowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}", parallel ? options.Threads : 1);
         return ExitCodes.Ok;
     }
 
     /// <summary>Rows that became Examples: well-formed rows less those the transform rejected or dropped.</summary>
-    private static long Examples(CsvRowReader reader, RejectedRows rejects, long dropped) =>
-        reader.RowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - rejects.ByReason.GetValueOrDefault(RejectReason.BadLabel) - dropped;
+    private static long Examples(long rowsOk, RejectedRows rejects, long dropped) =>
+        rowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - rejects.ByReason.GetValueOrDefault(RejectReason.BadLabel) - dropped;
+
+    /// <summary>What a worker made of one block: its records framed, its rejects in order, its row counts.</summary>
+    private sealed record BlockResult(byte[] Frames, int FrameBytes, long Records, RejectedRows Rejects, long RowsRead, long RowsOk, long Dropped);
+
+    /// <summary>
+    /// The rest of the input on <paramref name="threads"/> workers: blocks of whole lines are transformed and framed in
+    /// parallel, and this thread writes their records, replays their rejects and adds up their counts in input order,
+    /// so the shard, the quarantine and the counters are those of one thread. At most <paramref name="threads"/>
+    /// blocks are in flight (bounded memory); compression stays on this thread.
+    /// </summary>
+    private static (long RowsRead, long RowsOk, long Dropped) TransformParallel(Stream rest, long lineNumber, CsvOptions csv,
+        TransformPlan plan, int threads, TfRecordWriter writer, RejectedRows rejects)
+    {
+        long rowsRead = 0, rowsOk = 0, dropped = 0;
+        var pending = new Queue<Task<BlockResult>>();
+        var transformers = new System.Collections.Concurrent.ConcurrentBag<RowTransformer>();
+        void WriteOldest()
+        {
+            var r = pending.Dequeue().GetAwaiter().GetResult();
+            writer.WriteFramed(r.Frames.AsSpan(0, r.FrameBytes), r.Records);
+            if (r.Frames.Length > 0) System.Buffers.ArrayPool<byte>.Shared.Return(r.Frames);
+            r.Rejects.ReplayInto(rejects);
+            (rowsRead, rowsOk, dropped) = (rowsRead + r.RowsRead, rowsOk + r.RowsOk, dropped + r.Dropped);
+        }
+        using var blocks = new LineBlocks(rest, csv.MaxLineBytes, lineNumber, (sample, line) =>
+        {
+            // In order with the blocks around it, as the one-thread reader would reject it.
+            var tooLong = RejectedRows.Recorder();
+            tooLong.Reject(RejectReason.LineTooLong, sample, line, $"longer than {csv.MaxLineBytes} bytes");
+            pending.Enqueue(Task.FromResult(new BlockResult([], 0, 0, tooLong, 1, 0, 0)));
+        });
+        try
+        {
+            while (blocks.TryNext(null, out var data, out int length, out long firstLine))
+            {
+                pending.Enqueue(Task.Run(() => TransformBlock(data, length, firstLine, csv, plan, transformers)));
+                while (pending.Count >= threads) WriteOldest();
+            }
+            while (pending.Count > 0) WriteOldest();
+        }
+        finally
+        {
+            // A failed block ends the task: the others are let finish (their buffers go back to the pool) first.
+            foreach (var t in pending) try { t.Wait(); } catch (AggregateException) { }
+        }
+        return (rowsRead, rowsOk, dropped);
+    }
+
+    private static BlockResult TransformBlock(byte[] data, int length, long firstLine, CsvOptions csv, TransformPlan plan,
+        System.Collections.Concurrent.ConcurrentBag<RowTransformer> transformers)
+    {
+        var rejects = RejectedRows.Recorder();
+        var transformer = transformers.TryTake(out var t) ? t : new RowTransformer(plan);
+        byte[] frames = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1 << 16, length * 3));
+        int used = 0;
+        long records = 0, dropped = 0;
+        try
+        {
+            using var lines = new LineReader(data, length, csv.MaxLineBytes);
+            var reader = new CsvRowReader(lines, csv, atFileStart: false, rejects, new Reporter(TextWriter.Null)) { LineNumberBase = firstLine - 1 };
+            while (reader.TryRead(out var row))
+            {
+                switch (transformer.Transform(row, out var example, out var detail))
+                {
+                    case RowOutcome.Ok:
+                        if (frames.Length - used < example.Length + TfRecordWriter.FrameOverhead)
+                        {
+                            var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(frames.Length * 2, used + example.Length + TfRecordWriter.FrameOverhead));
+                            frames.AsSpan(0, used).CopyTo(bigger);
+                            System.Buffers.ArrayPool<byte>.Shared.Return(frames);
+                            frames = bigger;
+                        }
+                        used += TfRecordWriter.Frame(example, frames.AsSpan(used));
+                        records++;
+                        break;
+                    case RowOutcome.Rejected:
+                        rejects.Reject(transformer.LastRejectReason, reader.RawLine, reader.LineNumber, detail);
+                        break;
+                    default:
+                        dropped++;
+                        break;
+                }
+            }
+            return new BlockResult(frames, used, records, rejects, reader.RowsRead, reader.RowsOk, dropped);
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(frames);
+            throw;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(data);
+            transformers.Add(transformer);
+        }
+    }
 
     private static int ShuffleKeyPrefix(byte[] buf, ulong seed, TaskContext ctx)
     {
