@@ -93,7 +93,9 @@ WARM=$W/bf-slice.csv measure "python: stats mapper|sort|reducer" "$SLB" "$SLR" "
 rm -rf "$W/stats" && $RUNNER -D fs.local.block.size=$((BFB / 2 + 1)) -input "$BF" -output "$W/stats" -mapper "$M stats --columns $BF_COLS --categorical $BF_CAT" \
   -combiner "dist/bin/reducer stats" -reducer "dist/bin/reducer stats" -numReduceTasks 2 2>/dev/null
 $M plan --stats "$W/stats" --label Purchase --categorical "$BF_CAT" --top-k 10000 -o "$W/_transform.json" 2>/dev/null
-WARM=$BF measure "ours: mapper transform" "$BFB" "$BFR" "rm -rf $W/tf && cat $BF | $TIME $M transform --plan $W/_transform.json --output-dir $W/tf"
+WARM=$BF measure "cat (transform pair)" "$BFB" "$BFR" "cat $BF | cat" \
+  "ours: mapper transform --threads 2" "$BFB" "$BFR" "rm -rf $W/tf && cat $BF | $TIME $M transform --threads 2 --plan $W/_transform.json --output-dir $W/tf"
+WARM=$BF measure "ours: mapper transform --threads 1" "$BFB" "$BFR" "rm -rf $W/tf && cat $BF | $TIME $M transform --threads 1 --plan $W/_transform.json --output-dir $W/tf"
 WARM=$W/bf-slice.csv measure "python: transform mapper" "$SLB" "$SLR" "cat $W/bf-slice.csv | $TIME $PY scripts/baselines/transform_mapper.py $W/_transform.json $W/pb $W/py.tfrecord.gz"
 WARM=$W/bf-slice.csv measure "pandas+sklearn" "$SLB" "$SLR" "$TIME $PY scripts/baselines/pandas_pipeline.py $W/bf-slice.csv $W/pb $W/pd.tfrecord.gz --label Purchase --categorical $BF_CAT"
 WARM=$BF measure "ours: local pipeline (2 maps)" "$BFB" "$BFR" "rm -rf $W/pl && STREAMING_ARCHIVE=\$PWD/dist/bin bash hadoop-jobs/pipeline.sh --local --input $BF --output $W/pl --block-size $((BFB / 2 + 1)) -D mapreduce.local.map.tasks.maximum=2 --label Purchase --categorical $BF_CAT --top-k 10000 2>/dev/null"
