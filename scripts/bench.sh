@@ -81,6 +81,8 @@ TIME="/usr/bin/time -f %M -o \$RSS"
 BFB=$(bytes "$BF") BFR=$(rows "$BF") SLB=$(bytes "$W/bf-slice.csv") SLR=$(rows "$W/bf-slice.csv")
 WARM=$BF measure "cat" "$BFB" "$BFR" "cat $BF | cat" \
   "ours: mapper stats" "$BFB" "$BFR" "cat $BF | $TIME $M stats --columns $BF_COLS --categorical $BF_CAT"
+# DuckDB's SUMMARIZE of the same file with the same two threads: a columnar engine's statistics, the fair anchor.
+WARM=$BF measure "duckdb: SUMMARIZE (2 threads)" "$BFB" "$BFR" "$TIME node scripts/bench/duckdb/summarize.mjs $BF 2"
 WARM=$BF measure "ours: mapper stats --threads 1" "$BFB" "$BFR" "cat $BF | $TIME $M stats --threads 1 --columns $BF_COLS --categorical $BF_CAT"
 if [ -f "$AD" ]; then
   WARM=$AD measure "cat (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | cat" \

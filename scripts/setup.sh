@@ -3,7 +3,7 @@
 # readers (npm @roboflow/tfrecords; protoc + python3-protobuf + python3-crc32c), pandas (reference statistics) and
 # PyTorch with OpenBLAS (loads the trainer's state_dict), binutils (readelf: the libtorch load patch), scipy (drift
 # distances checked independently) and chromium (the statistics report rendered by a real browser).
-# --bench adds the benchmark baselines' scikit-learn and PyTorch. The .NET SDK is expected on the machine.
+# --bench adds the benchmark baselines' scikit-learn and PyTorch, and DuckDB (npm @duckdb/node-api). The .NET SDK is expected on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(protobuf-compiler python3-protobuf python3-crc32c python3-pandas python3-scipy python3-torch libopenblas0-pthread binutils time curl chromium)
@@ -23,4 +23,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 if [ -f tests/Support/js/package.json ] && [ ! -d tests/Support/js/node_modules/@roboflow/tfrecords ]; then
   (cd tests/Support/js && npm install --no-audit --no-fund --loglevel=error >&2)
+fi
+if [ "${1:-}" = --bench ] && [ ! -d scripts/bench/duckdb/node_modules/@duckdb/node-api ]; then
+  (cd scripts/bench/duckdb && npm install --no-audit --no-fund --loglevel=error >&2)   # DuckDB's SUMMARIZE, the statistics anchor
 fi

@@ -33,6 +33,7 @@ def ratio(a, b):
 ratios = {
     "stats vs python mapper": ratio(g("ours: mapper stats"), g("python: stats mapper")),
     "stats vs cat": ratio(g("ours: mapper stats"), g("cat")),
+    "stats vs duckdb summarize": ratio(g("ours: mapper stats"), g("duckdb: SUMMARIZE (2 threads)")),
     "stats --threads 1 vs python mapper": ratio(g("ours: mapper stats --threads 1"), g("python: stats mapper")),
     "stats --threads 1 vs cat": ratio(g("ours: mapper stats --threads 1"), g("cat")),
     "transform vs python mapper": ratio(g("ours: mapper transform --threads 1"), g("python: transform mapper")),
@@ -47,6 +48,7 @@ rss = [g(n, "peak_rss_mb") for n in ("ours: mapper stats", "ours: mapper stats -
 targets = [
     ("mapper stats >= 30x python streaming mapper", ratios["stats vs python mapper"], lambda v: v >= 30),
     ("mapper stats (2 threads) >= 60% of cat through a pipe", ratios["stats vs cat"], lambda v: v >= 0.6),
+    ("mapper stats >= 5x DuckDB SUMMARIZE (2 threads each)", ratios["stats vs duckdb summarize"], lambda v: v >= 5),
     ("mapper transform >= 20x python transform mapper", ratios["transform vs python mapper"], lambda v: v >= 20),
     ("mapper transform --threads 2 >= 50% of cat through a pipe", ratios["transform --threads 2 vs cat"], lambda v: v >= 0.5),
     ("mapper transform --threads 1 >= 200 MB/s", g("ours: mapper transform --threads 1"), lambda v: v >= 200),
