@@ -41,7 +41,8 @@ public static class TfRecordCompressionExtensions
 
     public static Stream WrapWrite(this TfRecordCompression c, Stream s, CompressionLevel level, bool leaveOpen) => c switch
     {
-        TfRecordCompression.Gzip => new GZipStream(s, level, leaveOpen),
+        // Block by block, so that blocks may be deflated in parallel and the shard still be the same bytes.
+        TfRecordCompression.Gzip => new BlockGzipStream(s, level, leaveOpen),
         TfRecordCompression.Zlib => new ZLibStream(s, level, leaveOpen),
         _ => s,
     };

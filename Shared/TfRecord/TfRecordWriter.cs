@@ -70,6 +70,18 @@ public sealed class TfRecordWriter : IDisposable
         RecordBytes += frames.Length;
     }
 
+    /// <summary>True when blocks of records may be compressed elsewhere (a <see cref="BlockGzipStream.BlockWriter"/>): a gzip shard.</summary>
+    public bool CompressesBlocks => _framed is BlockGzipStream;
+
+    /// <summary>Writes <paramref name="records"/> records framed by <see cref="Frame"/> and compressed as one block elsewhere.</summary>
+    public void WriteCompressedBlock(BlockGzipStream.Block block, long records)
+    {
+        _buffer.Flush();   // what was written before goes first
+        ((BlockGzipStream)_framed).Append(block);
+        Records += records;
+        RecordBytes += block.Size;
+    }
+
     private static void WriteHeader(Span<byte> header, int length)
     {
         BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)length);

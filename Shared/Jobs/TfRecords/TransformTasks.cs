@@ -50,9 +50,10 @@ public static class TransformMapTask
         var csv = plan.ToCsvOptions();
         using var lines = new LineReader(input, csv.MaxLineBytes);
         using var rejects = new RejectedRows(reporter, log, options.MaxBadFraction, source, SideEffectFiles.RejectsWriter(ctx));
-        // With worker threads this one reads the first line (the header, when the split starts the file) so that every
-        // worker knows the columns, then deals the rest out in blocks and writes their records in order.
-        bool parallel = !options.Shuffle && options.Threads > 1;
+        // A shard is written in blocks (of whole lines, cut the same way for any thread count): this thread reads the
+        // first line (the header, when the split starts the file) so that every worker knows the columns, then deals
+        // the rest out and writes the workers' records, compressed by them, in order.
+        bool parallel = !options.Shuffle;
         var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = parallel ? 1 : long.MaxValue };
         var transformer = new RowTransformer(plan);
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
@@ -96,7 +97,7 @@ public static class TransformMapTask
             if (parallel && reader.HasColumns)
             {
                 var more = TransformParallel(lines.Rest(), reader.LineNumber, csv with { Header = HeaderMode.None, Columns = reader.Columns },
-                    plan, options.Threads, writer!, rejects);
+                    plan, Math.Max(1, options.Threads), writer!, options.Level, rejects);
                 rowsRead += more.RowsRead;
                 rowsOk += more.RowsOk;
                 dropped += more.Dropped;
@@ -136,7 +137,7 @@ public static class TransformMapTask
         }
         stdout.Flush();
         log.LogInformation("transform map: {Rows} rows, {Records} examples, {Rejected} rejected, {Dropped} dropped (missing label){Where} ({Threads} threads)",
-            rowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}", parallel ? options.Threads : 1);
+            rowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}", parallel ? Math.Max(1, options.Threads) : 1);
         return ExitCodes.Ok;
     }
 
@@ -145,24 +146,28 @@ public static class TransformMapTask
         rowsOk - rejects.ByReason.GetValueOrDefault(RejectReason.BadValue) - rejects.ByReason.GetValueOrDefault(RejectReason.BadLabel) - dropped;
 
     /// <summary>What a worker made of one block: its records framed, its rejects in order, its row counts.</summary>
-    private sealed record BlockResult(byte[] Frames, int FrameBytes, long Records, RejectedRows Rejects, long RowsRead, long RowsOk, long Dropped);
+    private sealed record BlockResult(byte[] Frames, int FrameBytes, BlockGzipStream.Block? Compressed, long Records, RejectedRows Rejects, long RowsRead, long RowsOk, long Dropped);
 
     /// <summary>
     /// The rest of the input on <paramref name="threads"/> workers: blocks of whole lines are transformed and framed in
     /// parallel, and this thread writes their records, replays their rejects and adds up their counts in input order,
     /// so the shard, the quarantine and the counters are those of one thread. At most <paramref name="threads"/>
-    /// blocks are in flight (bounded memory); compression stays on this thread.
+    /// blocks are in flight (bounded memory). A gzip shard's blocks are compressed by the workers too
+    /// (<see cref="BlockGzipStream"/>): compression, most of the work, is no longer one thread's.
     /// </summary>
     private static (long RowsRead, long RowsOk, long Dropped) TransformParallel(Stream rest, long lineNumber, CsvOptions csv,
-        TransformPlan plan, int threads, TfRecordWriter writer, RejectedRows rejects)
+        TransformPlan plan, int threads, TfRecordWriter writer, CompressionLevel level, RejectedRows rejects)
     {
+        CompressionLevel? compress = writer.CompressesBlocks ? level : null;
         long rowsRead = 0, rowsOk = 0, dropped = 0;
         var pending = new Queue<Task<BlockResult>>();
         var transformers = new System.Collections.Concurrent.ConcurrentBag<RowTransformer>();
+        var deflaters = new System.Collections.Concurrent.ConcurrentBag<BlockGzipStream.BlockWriter>();
         void WriteOldest()
         {
             var r = pending.Dequeue().GetAwaiter().GetResult();
-            writer.WriteFramed(r.Frames.AsSpan(0, r.FrameBytes), r.Records);
+            if (r.Compressed is { } block) writer.WriteCompressedBlock(block, r.Records);
+            else writer.WriteFramed(r.Frames.AsSpan(0, r.FrameBytes), r.Records);
             if (r.Frames.Length > 0) System.Buffers.ArrayPool<byte>.Shared.Return(r.Frames);
             r.Rejects.ReplayInto(rejects);
             (rowsRead, rowsOk, dropped) = (rowsRead + r.RowsRead, rowsOk + r.RowsOk, dropped + r.Dropped);
@@ -172,13 +177,13 @@ public static class TransformMapTask
             // In order with the blocks around it, as the one-thread reader would reject it.
             var tooLong = RejectedRows.Recorder();
             tooLong.Reject(RejectReason.LineTooLong, sample, line, $"longer than {csv.MaxLineBytes} bytes");
-            pending.Enqueue(Task.FromResult(new BlockResult([], 0, 0, tooLong, 1, 0, 0)));
+            pending.Enqueue(Task.FromResult(new BlockResult([], 0, null, 0, tooLong, 1, 0, 0)));
         });
         try
         {
             while (blocks.TryNext(null, out var data, out int length, out long firstLine))
             {
-                pending.Enqueue(Task.Run(() => TransformBlock(data, length, firstLine, csv, plan, transformers)));
+                pending.Enqueue(Task.Run(() => TransformBlock(data, length, firstLine, csv, plan, compress, transformers, deflaters)));
                 while (pending.Count >= threads) WriteOldest();
             }
             while (pending.Count > 0) WriteOldest();
@@ -192,11 +197,14 @@ public static class TransformMapTask
     }
 
     private static BlockResult TransformBlock(byte[] data, int length, long firstLine, CsvOptions csv, TransformPlan plan,
-        System.Collections.Concurrent.ConcurrentBag<RowTransformer> transformers)
+        CompressionLevel? compress, System.Collections.Concurrent.ConcurrentBag<RowTransformer> transformers,
+        System.Collections.Concurrent.ConcurrentBag<BlockGzipStream.BlockWriter> deflaters)
     {
         var rejects = RejectedRows.Recorder();
         var transformer = transformers.TryTake(out var t) ? t : new RowTransformer(plan);
-        byte[] frames = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1 << 16, length * 3));
+        // Compressed as they are framed, through a small buffer that stays in cache; else all the block's frames are kept.
+        var deflater = compress is { } level ? deflaters.TryTake(out var d) ? d : new BlockGzipStream.BlockWriter(level) : null;
+        byte[] frames = System.Buffers.ArrayPool<byte>.Shared.Rent(deflater is not null ? 1 << 16 : Math.Max(1 << 16, length * 3));
         int used = 0;
         long records = 0, dropped = 0;
         try
@@ -208,6 +216,11 @@ public static class TransformMapTask
                 switch (transformer.Transform(row, out var example, out var detail))
                 {
                     case RowOutcome.Ok:
+                        if (deflater is not null && frames.Length - used < example.Length + TfRecordWriter.FrameOverhead)
+                        {
+                            deflater.Write(frames.AsSpan(0, used));
+                            used = 0;
+                        }
                         if (frames.Length - used < example.Length + TfRecordWriter.FrameOverhead)
                         {
                             var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(frames.Length * 2, used + example.Length + TfRecordWriter.FrameOverhead));
@@ -226,7 +239,15 @@ public static class TransformMapTask
                         break;
                 }
             }
-            return new BlockResult(frames, used, records, rejects, reader.RowsRead, reader.RowsOk, dropped);
+            BlockGzipStream.Block? compressed = null;
+            if (deflater is not null)
+            {
+                deflater.Write(frames.AsSpan(0, used));
+                used = 0;
+                compressed = deflater.End();
+                if (compressed.Size == 0) compressed = null;   // no record in the block: nothing to append
+            }
+            return new BlockResult(frames, used, compressed, records, rejects, reader.RowsRead, reader.RowsOk, dropped);
         }
         catch
         {
@@ -237,6 +258,7 @@ public static class TransformMapTask
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(data);
             transformers.Add(transformer);
+            if (deflater is not null) deflaters.Add(deflater);
         }
     }
 
