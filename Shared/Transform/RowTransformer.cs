@@ -14,7 +14,7 @@ public sealed class RowTransformer
 {
     private readonly TransformPlan _plan;
     private readonly FeatureSpec[] _features;   // an array, not the plan's list interface: two calls less per feature and row
-    private readonly CsvOptions _csv;
+    private readonly MissingValues _missing;
     private readonly ExampleEncoder _encoder = new();
     private readonly byte[][] _keys;
     private readonly byte[]? _labelKey;
@@ -31,7 +31,7 @@ public sealed class RowTransformer
         _plan = plan;
         _features = [.. plan.Features];
         Unseen = new long[plan.Features.Count];
-        _csv = plan.ToCsvOptions();
+        _missing = plan.ToCsvOptions().Missing;
         _keys = plan.Features.Select(f => ExampleEncoder.Key(f.Name)).ToArray();
         if (plan.Label is { } l) _labelKey = ExampleEncoder.Key(l.Name);
     }
@@ -48,7 +48,7 @@ public sealed class RowTransformer
         {
             var f = features[i];
             var v = row[f.SourceIndex];
-            switch (f.Encode(v, _csv.IsMissing(v), _encoder, _keys[i], ref _scratch))
+            switch (f.Encode(v, _missing.IsMissing(v), _encoder, _keys[i], ref _scratch))
             {
                 case FeatureOutcome.Unseen: Unseen[i]++; break;
                 case FeatureOutcome.NotANumber:
@@ -59,7 +59,7 @@ public sealed class RowTransformer
         if (_plan.Label is { } label)
         {
             var v = row[label.SourceIndex];
-            switch (label.Encode(v, _csv.IsMissing(v), _encoder, _labelKey!))
+            switch (label.Encode(v, _missing.IsMissing(v), _encoder, _labelKey!))
             {
                 case LabelOutcome.Missing when label.MissingPolicy == LabelMissingPolicy.Drop:
                     return RowOutcome.DroppedMissingLabel;

@@ -21,9 +21,9 @@ public sealed class ShardOutputOptions
 
     public TransformPlan LoadPlan(ParseResult r) => TransformPlan.Load(r.GetValue(Plan)!);
 
-    /// <summary>Options with the output settings filled in; the caller adds the rest with <c>with</c>.</summary>
-    public TransformOptions Options(ParseResult r) =>
-        new() { OutputDir = r.GetValue(OutputDir), Level = TfRecordCompressionExtensions.Level(r.GetValue(GzipLevel)) };
+    /// <summary>Options with the output settings filled in (<paramref name="webHdfs"/>: from <see cref="OpenWebHdfs"/>); the caller adds the rest with <c>with</c>.</summary>
+    public TransformOptions Options(ParseResult r, WebHdfsClient? webHdfs) =>
+        new() { OutputDir = r.GetValue(OutputDir), Level = TfRecordCompressionExtensions.Level(r.GetValue(GzipLevel)), Remote = webHdfs };
 
     /// <summary>The WebHDFS client for hdfs: shards when asked (null: the hdfs CLI writes them); dispose it when the task is done.</summary>
     public WebHdfsClient? OpenWebHdfs(ParseResult r, ILoggerFactory logs) =>

@@ -29,9 +29,9 @@ public static class TfRecordsJob
             using var webhdfs = output.OpenWebHdfs(r, logs);
             if (r.GetValue(threads) < 0) throw new ConfigException("--threads must be 0 (auto) or more");
             var task = TaskAttempt.OfProcess(reporter, logs.CreateLogger("mapper.transform"));
-            var options = output.Options(r) with
+            var options = output.Options(r, webhdfs) with
             {
-                Remote = webhdfs, Shuffle = r.GetValue(shuffle), Seed = r.GetValue(seed), MaxBadFraction = r.GetValue(maxBad),
+                Shuffle = r.GetValue(shuffle), Seed = r.GetValue(seed), MaxBadFraction = r.GetValue(maxBad),
                 Threads = r.GetValue(threads) is > 0 and var t ? t : task.Context.DefaultThreads,
             };
             return TransformMapTask.Run(task, plan, options);
@@ -49,7 +49,7 @@ public static class TfRecordsJob
         {
             using var webhdfs = output.OpenWebHdfs(r, logs);
             return TransformReduceTask.Run(TaskAttempt.OfProcess(reporter, logs.CreateLogger("reducer.transform")), output.LoadPlan(r),
-                output.Options(r) with { Remote = webhdfs });
+                output.Options(r, webhdfs));
         }));
         return cmd;
     }

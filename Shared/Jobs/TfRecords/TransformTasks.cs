@@ -53,8 +53,8 @@ public static class TransformMapTask
         // A shard is written in blocks (of whole lines, cut the same way for any thread count): this thread reads the
         // first line (the header, when the split starts the file) so that every worker knows the columns, then deals
         // the rest out and writes the workers' records, compressed by them, in order.
-        bool parallel = !options.Shuffle;
-        var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = parallel ? 1 : long.MaxValue };
+        bool inBlocks = !options.Shuffle;
+        var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = inBlocks ? 1 : long.MaxValue };
         var transformer = new RowTransformer(plan);
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
         using var stdout = new KeyValueWriter(output);
@@ -69,7 +69,8 @@ public static class TransformMapTask
         {
             while (reader.TryRead(out var row))
             {
-                switch (transformer.Transform(row, out var example, out var detail))
+                var outcome = transformer.Transform(row, out var example, out var detail);
+                switch (outcome)
                 {
                     case RowOutcome.Ok:
                         if (writer is not null) writer.Write(example);
@@ -84,17 +85,14 @@ public static class TransformMapTask
                             stdout.Write(key, b64.AsSpan(0, written));
                         }
                         break;
-                    case RowOutcome.Rejected:
-                        rejects.Reject(transformer.LastRejectReason, reader.RawLine, reader.LineNumber, detail);
-                        break;
                     default:
-                        dropped++;
+                        NotAnExample(outcome, transformer, reader, rejects, detail, ref dropped);
                         break;
                 }
             }
             rowsRead = reader.RowsRead;
             rowsOk = reader.RowsOk;
-            if (parallel && reader.HasColumns)
+            if (inBlocks && reader.HasColumns)
             {
                 var more = TransformParallel(lines.Rest(), reader.LineNumber, csv with { Header = HeaderMode.None, Columns = reader.Columns },
                     plan, Math.Max(1, options.Threads), writer!, options.Level, rejects);
@@ -137,8 +135,15 @@ public static class TransformMapTask
         }
         stdout.Flush();
         log.LogInformation("transform map: {Rows} rows, {Records} examples, {Rejected} rejected, {Dropped} dropped (missing label){Where} ({Threads} threads)",
-            rowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}", parallel ? Math.Max(1, options.Threads) : 1);
+            rowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}", inBlocks ? Math.Max(1, options.Threads) : 1);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>A row that did not become an Example: rejected (counted, quarantined) or dropped for its missing label.</summary>
+    private static void NotAnExample(RowOutcome outcome, RowTransformer transformer, CsvRowReader reader, RejectedRows rejects, string? detail, ref long dropped)
+    {
+        if (outcome == RowOutcome.Rejected) rejects.Reject(transformer.LastRejectReason, reader.RawLine, reader.LineNumber, detail);
+        else dropped++;
     }
 
     /// <summary>Rows that became Examples: well-formed rows less those the transform rejected or dropped.</summary>
@@ -213,7 +218,8 @@ public static class TransformMapTask
             var reader = new CsvRowReader(lines, csv, atFileStart: false, rejects, new Reporter(TextWriter.Null)) { LineNumberBase = firstLine - 1 };
             while (reader.TryRead(out var row))
             {
-                switch (transformer.Transform(row, out var example, out var detail))
+                var outcome = transformer.Transform(row, out var example, out var detail);
+                switch (outcome)
                 {
                     case RowOutcome.Ok:
                         if (deflater is not null && frames.Length - used < example.Length + TfRecordWriter.FrameOverhead)
@@ -231,11 +237,8 @@ public static class TransformMapTask
                         used += TfRecordWriter.Frame(example, frames.AsSpan(used));
                         records++;
                         break;
-                    case RowOutcome.Rejected:
-                        rejects.Reject(transformer.LastRejectReason, reader.RawLine, reader.LineNumber, detail);
-                        break;
                     default:
-                        dropped++;
+                        NotAnExample(outcome, transformer, reader, rejects, detail, ref dropped);
                         break;
                 }
             }
