@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -23,6 +24,19 @@ public static class Bytes
         if (n == 0) return 0;
         return p | ((ulong)Unsafe.Add(ref p, n >> 1) << ((n >> 1) * 8)) | ((ulong)Unsafe.Add(ref p, n - 1) << ((n - 1) * 8));
     }
+    /// <summary>
+    /// A value of at most 16 bytes as two little-endian words, zero-padded: with the length compared apart, equal words
+    /// mean equal values (two word compares instead of a byte loop).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (ulong Lo, ulong Hi) TwoWords(ReadOnlySpan<byte> value)
+    {
+        Debug.Assert(value.Length <= 16, "a value of at most two words");
+        // The unaligned read below runs only when the value has more than 8 bytes.
+        return value.Length <= 8 ? (LittleEndian(value), 0UL)
+            : (Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(value)), LittleEndian(value[8..]));
+    }
+
     /// <summary>Printable form of a raw line: invalid UTF-8 and control bytes escaped, long lines cut.</summary>
     public static string Escape(ReadOnlySpan<byte> line, int maxBytes)
     {

@@ -27,14 +27,14 @@ internal struct LastValue
     public readonly bool Repeats(ReadOnlySpan<byte> value)
     {
         if (value.Length != _length) return false;
-        var (lo, hi) = Words(value);
+        var (lo, hi) = Core.Bytes.TwoWords(value);
         return lo == _lo && hi == _hi;
     }
 
     public void Remember(ReadOnlySpan<byte> value, byte kind, double number, ulong hash64, int slot, int generation)
     {
         if (value.Length > MaxBytes) { _length = -1; return; }
-        (_lo, _hi) = Words(value);
+        (_lo, _hi) = Core.Bytes.TwoWords(value);
         _length = value.Length;
         (Kind, Number, Hash, Slot, Generation) = (kind, number, hash64, slot, generation);
     }
@@ -47,14 +47,5 @@ internal struct LastValue
         MemoryMarshal.Write(into, _lo);
         MemoryMarshal.Write(into[8..], _hi);
         return into[.._length];
-    }
-
-    // The bytes as two words, zero-padded (with the length compared separately, equal words mean equal values).
-    private static (ulong Lo, ulong Hi) Words(ReadOnlySpan<byte> value)
-    {
-        Debug.Assert(value.Length <= 16, "a value of at most two words");
-        // The unaligned read below runs only when the value has more than 8 bytes.
-        return value.Length <= 8 ? (Core.Bytes.LittleEndian(value), 0UL)
-            : (Unsafe.ReadUnaligned<ulong>(ref MemoryMarshal.GetReference(value)), Core.Bytes.LittleEndian(value[8..]));
     }
 }

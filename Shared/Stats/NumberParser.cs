@@ -29,7 +29,7 @@ public static class NumberParser
             }
             if (j == s.Length)
             {
-                value = negative ? -n : n;
+                value = negative ? -(double)n : n;   // "-0" is -0.0, as double.TryParse reads it
                 return true;
             }
         }

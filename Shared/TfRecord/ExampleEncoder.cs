@@ -1,132 +1,140 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Streaming.TfRecord;
 
 /// <summary>
+/// A feature's name made ready for <see cref="ExampleEncoder"/>: the bytes of its map entry that do not depend on the
+/// value are computed once, so that encoding a scalar is one copy of them and the value's bytes.
+/// </summary>
+public sealed class ExampleKey
+{
+    /// <summary>The name, UTF-8.</summary>
+    public byte[] Name { get; }
+    /// <summary>A one-float entry up to its 4 value bytes.</summary>
+    internal byte[] FloatScalar { get; }
+    /// <summary>A one-int64 entry up to its varint, by the varint's width (1–10; 0 unused).</summary>
+    internal byte[][] Int64Scalar { get; }
+
+    public ExampleKey(string name)
+    {
+        Name = Encoding.UTF8.GetBytes(name);
+        Span<byte> header = stackalloc byte[ExampleEncoder.MaxEntryHeader(Name.Length)];
+        FloatScalar = header[..ExampleEncoder.WriteEntryHeader(header, Name, ExampleWire.FloatListTag, sizeof(float))].ToArray();
+        Int64Scalar = new byte[11][];
+        Int64Scalar[0] = [];
+        for (int width = 1; width <= 10; width++)
+            Int64Scalar[width] = header[..ExampleEncoder.WriteEntryHeader(header, Name, ExampleWire.Int64ListTag, width)].ToArray();
+    }
+
+    public override string ToString() => Encoding.UTF8.GetString(Name);
+}
+
+/// <summary>
 /// Serializes a <c>tf.train.Example</c> directly from spans, without building message objects: the hot path of the
 /// transform job. Produces the same bytes as the Google.Protobuf generated <c>Example</c> (a test proves it):
-/// features in insertion order, packed float/int64 lists. Buffers are reused; the result is valid until the next
-/// <see cref="Begin"/>.
+/// features in insertion order, packed float/int64 lists. Each feature's map entry is written when it is added — its
+/// size is known then — so the only length left for <see cref="End"/> is the outer one, written into room kept before
+/// the entries. The buffer is reused; the result is valid until the next <see cref="Begin"/>.
 /// </summary>
 public sealed class ExampleEncoder
 {
-    private enum Kind : byte { Float, Int64 }
-
-    /// <summary>One feature of the Example being built: its values in _floats or _ints, and its sizes on the wire.</summary>
-    private struct Entry
-    {
-        public byte[] Key;
-        public Kind Kind;
-        public int Start, Count;
-        public int Payload;   // packed values' bytes
-        public int List, Feature, Size;   // FloatList/Int64List, Feature and map entry message sizes (End fills them)
-    }
-
-    private Entry[] _features = new Entry[64];
-    private int _count;
-    private float[] _floats = new float[256];
-    private long[] _ints = new long[256];
-    private int _nFloats, _nInts;
+    /// <summary>Room before the entries for <c>Features</c>' tag and length (a 5-byte varint at most).</summary>
+    private const int Room = 6;
     private byte[] _out = new byte[4096];
+    private int _end = Room;
 
-    public static byte[] Key(string name) => Encoding.UTF8.GetBytes(name);
+    public static ExampleKey Key(string name) => new(name);
 
-    public void Begin()
+    public void Begin() => _end = Room;
+
+    public void AddFloat(ExampleKey key, float value)
     {
-        _count = 0;
-        _nFloats = _nInts = 0;
+        var header = key.FloatScalar;
+        var w = Reserve(header.Length + sizeof(float));
+        header.CopyTo(w);
+        BinaryPrimitives.WriteSingleLittleEndian(w[header.Length..], value);
+        _end += header.Length + sizeof(float);
     }
 
-    public void AddFloat(byte[] key, float value)
+    public void AddInt64(ExampleKey key, long value)
     {
-        if (_nFloats == _floats.Length) Array.Resize(ref _floats, _floats.Length * 2);
-        _floats[_nFloats] = value;
-        Append(key, Kind.Float, _nFloats++, 1, 4);
+        int width = VarintSize((ulong)value);
+        var header = key.Int64Scalar[width];
+        var w = Reserve(header.Length + width);
+        header.CopyTo(w);
+        WriteVarint(w[header.Length..], (ulong)value);
+        _end += header.Length + width;
     }
 
-    public void AddFloats(byte[] key, ReadOnlySpan<float> values)
+    public void AddFloats(ExampleKey key, ReadOnlySpan<float> values)
     {
-        if (_nFloats + values.Length > _floats.Length) Array.Resize(ref _floats, Math.Max(_floats.Length * 2, _nFloats + values.Length));
-        values.CopyTo(_floats.AsSpan(_nFloats));
-        Append(key, Kind.Float, _nFloats, values.Length, 4 * values.Length);
-        _nFloats += values.Length;
+        int payload = sizeof(float) * values.Length;
+        var w = Reserve(MaxEntryHeader(key.Name.Length) + payload);
+        int p = WriteEntryHeader(w, key.Name, ExampleWire.FloatListTag, payload);
+        if (BitConverter.IsLittleEndian)
+            MemoryMarshal.AsBytes(values).CopyTo(w[p..]);   // on a little-endian host the floats' bytes are their wire bytes
+        else
+            for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(w[(p + 4 * i)..], values[i]);
+        _end += p + payload;
     }
 
-    public void AddInt64(byte[] key, long value)
+    public void AddInt64s(ExampleKey key, ReadOnlySpan<long> values)
     {
-        if (_nInts == _ints.Length) Array.Resize(ref _ints, _ints.Length * 2);
-        _ints[_nInts] = value;
-        Append(key, Kind.Int64, _nInts++, 1, VarintSize((ulong)value));
-    }
-
-    public void AddInt64s(byte[] key, ReadOnlySpan<long> values)
-    {
-        if (_nInts + values.Length > _ints.Length) Array.Resize(ref _ints, Math.Max(_ints.Length * 2, _nInts + values.Length));
-        values.CopyTo(_ints.AsSpan(_nInts));
         int payload = 0;
         foreach (long v in values) payload += VarintSize((ulong)v);
-        Append(key, Kind.Int64, _nInts, values.Length, payload);
-        _nInts += values.Length;
+        var w = Reserve(MaxEntryHeader(key.Name.Length) + payload);
+        int p = WriteEntryHeader(w, key.Name, ExampleWire.Int64ListTag, payload);
+        foreach (long v in values) p += WriteVarint(w[p..], (ulong)v);
+        _end += p;
     }
-
-    private void Append(byte[] key, Kind kind, int start, int count, int payload)
-    {
-        if (_count == _features.Length) Array.Resize(ref _features, _features.Length * 2);
-        ref var e = ref _features[_count++];
-        (e.Key, e.Kind, e.Start, e.Count, e.Payload) = (key, kind, start, count, payload);
-    }
-
-    private static int Field(int payload) => 1 + VarintSize((ulong)payload) + payload;
 
     /// <summary>The serialized Example.</summary>
     public ReadOnlySpan<byte> End()
     {
-        // Sizes first (each message is prefixed by its length), once per feature; then one pass writes the bytes.
-        var entries = _features.AsSpan(0, _count);
-        int features = 0;
-        foreach (ref var e in entries)
-        {
-            e.List = e.Payload == 0 ? 0 : Field(e.Payload);
-            e.Feature = Field(e.List);
-            e.Size = Field(e.Key.Length) + Field(e.Feature);
-            features += Field(e.Size);
-        }
-        int total = Field(features);
-        if (_out.Length < total) _out = new byte[Math.Max(total, _out.Length * 2)];
-        var w = _out.AsSpan(0, total);
-        int p = 0;
-        w[p++] = ExampleWire.FeaturesTag; p += WriteVarint(w[p..], (ulong)features);
-        foreach (ref readonly var e in entries)
-        {
-            w[p++] = ExampleWire.FeatureEntryTag; p += WriteVarint(w[p..], (ulong)e.Size);
-            w[p++] = ExampleWire.EntryKeyTag; p += WriteVarint(w[p..], (ulong)e.Key.Length);
-            e.Key.CopyTo(w[p..]); p += e.Key.Length;
-            w[p++] = ExampleWire.EntryValueTag; p += WriteVarint(w[p..], (ulong)e.Feature);
-            w[p++] = e.Kind == Kind.Float ? ExampleWire.FloatListTag : ExampleWire.Int64ListTag; p += WriteVarint(w[p..], (ulong)e.List);
-            if (e.Payload == 0) continue;
-            w[p++] = ExampleWire.PackedValuesTag; p += WriteVarint(w[p..], (ulong)e.Payload);
-            if (e.Kind == Kind.Float && !BitConverter.IsLittleEndian)
-                for (int i = 0; i < e.Count; i++) { System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(w[p..], _floats[e.Start + i]); p += 4; }
-            else if (e.Kind == Kind.Float)
-            {
-                // On a little-endian host (x64, arm64) the floats' bytes are their wire bytes.
-                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(_floats.AsSpan(e.Start, e.Count));
-                bytes.CopyTo(w[p..]);
-                p += bytes.Length;
-            }
-            else
-                for (int i = 0; i < e.Count; i++) p += WriteVarint(w[p..], (ulong)_ints[e.Start + i]);
-        }
-        System.Diagnostics.Debug.Assert(p == total, "the sizes computed first are the bytes written");
-        return w[..p];
+        int features = _end - Room;
+        int start = Room - 1 - VarintSize((ulong)features);
+        _out[start] = ExampleWire.FeaturesTag;
+        WriteVarint(_out.AsSpan(start + 1), (ulong)features);
+        return _out.AsSpan(start, _end - start);
     }
 
-    public static int VarintSize(ulong v)
+    /// <summary>The free space after the entries written so far, at least <paramref name="bytes"/> long.</summary>
+    private Span<byte> Reserve(int bytes)
     {
-        int n = 1;
-        while (v >= 0x80) { v >>= 7; n++; }
-        return n;
+        if (_out.Length - _end < bytes) Array.Resize(ref _out, Math.Max(_out.Length * 2, _end + bytes));
+        return _out.AsSpan(_end);
     }
+
+    /// <summary>The most bytes <see cref="WriteEntryHeader"/> writes for a key of <paramref name="keyBytes"/> bytes.</summary>
+    internal static int MaxEntryHeader(int keyBytes) => 6 * 6 + keyBytes;   // six tags with their lengths (5-byte varints at most), the key
+
+    /// <summary>
+    /// A map entry of <c>Features.feature</c> up to its packed values: the entry's tag and size, the key, the
+    /// <c>Feature</c> and its list's tag and size, and — for a non-empty list — the packed field's tag and
+    /// <paramref name="payload"/>. Each message is prefixed by its length, so the sizes are worked out inside out.
+    /// </summary>
+    internal static int WriteEntryHeader(Span<byte> w, ReadOnlySpan<byte> key, byte listTag, int payload)
+    {
+        int list = payload == 0 ? 0 : Field(payload);
+        int feature = Field(list);
+        int size = Field(key.Length) + Field(feature);
+        int p = 0;
+        w[p++] = ExampleWire.FeatureEntryTag; p += WriteVarint(w[p..], (ulong)size);
+        w[p++] = ExampleWire.EntryKeyTag; p += WriteVarint(w[p..], (ulong)key.Length);
+        key.CopyTo(w[p..]); p += key.Length;
+        w[p++] = ExampleWire.EntryValueTag; p += WriteVarint(w[p..], (ulong)feature);
+        w[p++] = listTag; p += WriteVarint(w[p..], (ulong)list);
+        if (payload == 0) return p;
+        w[p++] = ExampleWire.PackedValuesTag; p += WriteVarint(w[p..], (ulong)payload);
+        return p;
+    }
+
+    /// <summary>A length-delimited field's bytes: tag, length, payload.</summary>
+    private static int Field(int payload) => 1 + VarintSize((ulong)payload) + payload;
+
+    public static int VarintSize(ulong v) => (70 - System.Numerics.BitOperations.LeadingZeroCount(v | 1)) / 7;
 
     public static int WriteVarint(Span<byte> dst, ulong v)
     {

@@ -62,7 +62,7 @@ public sealed record CategoricalFeature : FeatureSpec
         return OovBuckets == 0 ? MissingIndex : Vocabulary.Count + OovHash.Bucket(value, OovBuckets);
     }
 
-    public override FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, byte[] key, ref float[] scratch)
+    public override FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, ExampleKey key, ref float[] scratch)
     {
         bool seen = true;
         int index = missing ? MissingIndex : Index(value, out seen);

@@ -39,7 +39,7 @@ public abstract record FeatureSpec
     /// Adds this feature of one row to the Example being encoded. <paramref name="scratch"/> is the caller's reusable
     /// buffer (one per transformer, so a plan can be shared by threads).
     /// </summary>
-    public abstract FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, byte[] key, ref float[] scratch);
+    public abstract FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, ExampleKey key, ref float[] scratch);
 
     internal abstract FeatureDocument ToDocument();
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Streaming.Stats;
 using Streaming.TfRecord;
 
 namespace Streaming.Transform;
@@ -42,7 +43,7 @@ public sealed record LabelSpec
     [JsonIgnore] public string DType => Task == TaskKind.Regression ? "float32" : "int64";
 
     /// <summary>Adds the label of one row to the Example being encoded.</summary>
-    public LabelOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, byte[] key)
+    public LabelOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, ExampleKey key)
     {
         if (missing) return LabelOutcome.Missing;
         if (Classes is { } classes)
@@ -53,7 +54,7 @@ public sealed record LabelSpec
         }
         else
         {
-            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double y) || !double.IsFinite(y))
+            if (!NumberParser.TryParse(value, out double y))
                 return LabelOutcome.NotANumber;
             encoder.AddFloat(key, (float)y);
         }

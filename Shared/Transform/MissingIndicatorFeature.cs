@@ -12,7 +12,7 @@ public sealed record MissingIndicatorFeature : FeatureSpec
     /// <summary>The plan step: nothing to learn from the statistics but the column.</summary>
     public static MissingIndicatorFeature Plan(ColumnStats s) => new() { Name = s.Name + "_missing", Source = s.Name, SourceIndex = s.Index };
 
-    public override FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, byte[] key, ref float[] scratch)
+    public override FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, ExampleKey key, ref float[] scratch)
     {
         encoder.AddFloat(key, missing ? 1f : 0f);
         return FeatureOutcome.Encoded;

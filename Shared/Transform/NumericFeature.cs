@@ -63,11 +63,11 @@ public sealed record NumericFeature : FeatureSpec
         };
     }
 
-    public override FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, byte[] key, ref float[] scratch)
+    public override FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, ExampleKey key, ref float[] scratch)
     {
         double x;
         if (missing) x = ImputeValue;
-        else if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out x) || !double.IsFinite(x))
+        else if (!NumberParser.TryParse(value, out x))   // what double.TryParse accepts, finite; integers inline
             return FeatureOutcome.NotANumber;
         encoder.AddFloat(key, (float)((x - Offset) * Factor));
         return FeatureOutcome.Encoded;

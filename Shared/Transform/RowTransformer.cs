@@ -16,8 +16,8 @@ public sealed class RowTransformer
     private readonly FeatureSpec[] _features;   // an array, not the plan's list interface: two calls less per feature and row
     private readonly MissingValues _missing;
     private readonly ExampleEncoder _encoder = new();
-    private readonly byte[][] _keys;
-    private readonly byte[]? _labelKey;
+    private readonly ExampleKey[] _keys;
+    private readonly ExampleKey? _labelKey;
     private float[] _scratch = new float[16];
 
     /// <summary>Why the last rejected row was rejected: <see cref="RejectReason.BadValue"/> or <see cref="RejectReason.BadLabel"/>.</summary>

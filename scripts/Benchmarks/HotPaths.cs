@@ -18,7 +18,7 @@ public class HotPaths
     private readonly CsvLineParser _parser = new(new CsvOptions());
     private ColumnStats[] _stats = [];
     private readonly ExampleEncoder _encoder = new();
-    private readonly byte[][] _keys = Enumerable.Range(0, 12).Select(i => Encoding.UTF8.GetBytes("feature_" + i)).ToArray();
+    private readonly ExampleKey[] _keys = Enumerable.Range(0, 12).Select(i => ExampleEncoder.Key("feature_" + i)).ToArray();
     private byte[] _record = [];
     private TfRecordWriter _writer = null!;
     private MlpScorer _scorer = null!;

@@ -50,16 +50,33 @@ public class TfRecordTests
     {
         var rng = new Random(11);
         var enc = new ExampleEncoder();
-        for (int trial = 0; trial < 500; trial++)
+        for (int trial = 0; trial < 2000; trial++)
         {
             var ex = new Example { Features = new Features() };
             enc.Begin();
             int n = rng.Next(0, 12);
             for (int i = 0; i < n; i++)
             {
-                string name = "f" + i + (i % 3 == 0 ? "_é" : "");
+                string name = "f" + i + (i % 3 == 0 ? "_é" : "") + (trial % 5 == 0 ? new string('k', 130 * (i % 3)) : "");   // entry sizes past one varint byte
                 var key = ExampleEncoder.Key(name);
-                if (rng.Next(2) == 0)
+                int kind = rng.Next(4);
+                if (kind == 2)
+                {
+                    // A scalar takes the encoder's precomputed entry header: one float, any bit pattern.
+                    float v = BitConverter.Int32BitsToSingle(rng.Next(int.MinValue, int.MaxValue));
+                    enc.AddFloat(key, v);
+                    var fl = new FloatList(); fl.Value.Add(v);
+                    ex.Features.Feature.Add(name, new Feature { FloatList = fl });
+                }
+                else if (kind == 3)
+                {
+                    // One int64 of every varint width (1–10 bytes; negatives take 10).
+                    long v = rng.Next(3) == 0 ? -rng.NextInt64(1, long.MaxValue) >> rng.Next(0, 63) : rng.NextInt64(0, long.MaxValue) >> rng.Next(0, 63);
+                    enc.AddInt64(key, v);
+                    var il = new Int64List(); il.Value.Add(v);
+                    ex.Features.Feature.Add(name, new Feature { Int64List = il });
+                }
+                else if (kind == 0)
                 {
                     var vals = Enumerable.Range(0, rng.Next(0, 20)).Select(_ => (float)(rng.NextDouble() * 1e6 - 5e5)).ToArray();
                     if (trial % 7 == 0 && vals.Length > 0) vals[0] = float.NaN;
