@@ -26,16 +26,13 @@ mkdir -p "$W"
 log() { echo "$(date -u +%H:%M:%S) bench-trainer: $*" >&2; }
 
 bash scripts/setup.sh --bench
-blas=/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3
-[ -e "$blas" ] && update-alternatives --set libblas.so.3-x86_64-linux-gnu "$blas" >/dev/null 2>&1 || true
+. scripts/bench/torch-blas.sh
+select_openblas
 dotnet build scripts/LocalRunner/LocalRunner.csproj -c Release -nologo -v quiet >&2
 { [ -f dist/streaming-linux-x64.tgz ] && [ -x dist/trainer/trainer ]; } || bash scripts/publish.sh
 T=${STREAMING_TRAINER:-dist/trainer/trainer} RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
 mkdir -p "$W/pb" && protoc -I tests/Support/Protos --python_out="$W/pb" tests/Support/Protos/feature.proto tests/Support/Protos/example.proto
-torch_blas=$($PY -c 'import torch, re
-maps = open("/proc/self/maps").read()
-print(sorted(set(re.findall(r"/\S*(?:blas|openblas)\S*\.so\S*", maps))) or ["(none found)"])')
-log "PyTorch $($PY -c 'import torch; print(torch.__version__)') loaded BLAS: $torch_blas"
+log "PyTorch $TORCH_VERSION loaded BLAS: $TORCH_BLAS"
 
 BF_CAT=User_ID,Product_ID,Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3
 if [ ! -f "$W/tv/_manifest.json" ]; then
@@ -87,5 +84,5 @@ start_ms=$(printf '%s\n' "${starts[@]}" | median)
 printf 'trainer archive: %d bytes (%.0f MB); trainer evaluate of %s validation records, start to exit: %s ms\n' "$size" "$($PY -c "print($size/1e6)")" \
   "$(grep -m1 '"records"' "$W/tv/_manifest.json" | tr -dc 0-9)" "$start_ms"
 printf '{"pytorch_blas": "%s", "rows": %d, "train": [%s], "trainer_archive_bytes": %d, "trainer_evaluate_ms": %s}\n' \
-  "$(echo "$torch_blas" | tr -d "[]'")" "$ROWS" "$(IFS=,; echo "${results[*]}")" "$size" "$start_ms" > scripts/bench/trainer-results.json
+  "$TORCH_BLAS" "$ROWS" "$(IFS=,; echo "${results[*]}")" "$size" "$start_ms" > scripts/bench/trainer-results.json
 log "results in scripts/bench/trainer-results.json"

@@ -21,13 +21,16 @@ W=scripts/bench/work
 RAW=$W/raw.tsv
 mkdir -p "$W"
 : > "$RAW"
-rm -f "$W/train.tsv" "$W/start.txt" scripts/bench/results.json
+rm -f "$W/train.tsv" "$W/start.txt" "$W/start-empty.txt" "$W/read.txt" scripts/bench/results.json
 log() { echo "$(date -u +%H:%M:%S) bench: $*" >&2; }
 
 log "building (Release), publishing, installing baselines' packages"
 bash scripts/setup.sh --bench
 dotnet build Streaming.sln -c Release -nologo -v quiet >&2
 bash scripts/publish.sh   # always: a stale dist/ would measure old code
+. scripts/bench/torch-blas.sh
+select_openblas   # PyTorch on OpenBLAS, not Debian's reference BLAS
+log "PyTorch $TORCH_VERSION loaded BLAS: $TORCH_BLAS"
 RUNNER=scripts/LocalRunner/bin/Release/net10.0/streaming-local
 BENCH=scripts/Benchmarks/bin/Release/net10.0/Benchmarks
 M=dist/bin/mapper T=dist/trainer/trainer
@@ -102,6 +105,14 @@ WARM=$W/bf-slice.csv measure "python: transform mapper" "$SLB" "$SLR" "cat $W/bf
 WARM=$W/bf-slice.csv measure "pandas+sklearn" "$SLB" "$SLR" "$TIME $PY scripts/baselines/pandas_pipeline.py $W/bf-slice.csv $W/pb $W/pd.tfrecord.gz --label Purchase --categorical $BF_CAT"
 WARM=$BF measure "ours: local pipeline (2 maps)" "$BFB" "$BFR" "rm -rf $W/pl && STREAMING_ARCHIVE=\$PWD/dist/bin bash hadoop-jobs/pipeline.sh --local --input $BF --output $W/pl --block-size $((BFB / 2 + 1)) -D mapreduce.local.map.tasks.maximum=2 --label Purchase --categorical $BF_CAT --top-k 10000 2>/dev/null"
 
+# ---- the trainer's input pipeline alone (`trainer read`: shards read, CRC-checked, gunzipped, decoded, interleaved,
+# shuffled through the default streaming buffer, batched; no model) over the local pipeline's shards of the whole
+# input: examples/s of each epoch after the first (median), and peak RSS.
+log "trainer input pipeline"
+/usr/bin/time -f %M -o "$W/read-rss.txt" $T read --data "$W/pl/tfrecords" --cache off --epochs $((RUNS + 1)) 2>/dev/null \
+  | sed -n 's/^epoch \([0-9]*\): .* s: \([0-9,]*\) examples\/s.*/\1\t\2/p' | tr -d , | awk -F'\t' '$1 > 1 { print $2 }' > "$W/read.txt"
+echo "rss $(tail -1 "$W/read-rss.txt")" >> "$W/read.txt"
+
 # ---- training: the same MLP, batch, epochs, threads, data (train/validation shards made by our transform)
 $RUNNER generate --rows "$TRAIN_ROWS" --seed 3 --output "$W/train-all.csv"
 awk 'NR == 1 { print > "'"$W"'/t.csv"; print > "'"$W"'/v.csv"; next } NR % 10 == 0 { print > "'"$W"'/v.csv"; next } { print > "'"$W"'/t.csv" }' "$W/train-all.csv"
@@ -114,7 +125,8 @@ for ((i = 0; i <= RUNS; i++)); do
   ours=$($T train --data "$W/tr/tfrecords" --validation-data "$W/tv" --model "$W/model" $TRARGS --patience 0 --threads 2 2>/dev/null)
   sps=$(echo "$ours" | grep -o '[0-9,]* samples/s' | tr -d ', samples/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   rmse=$(echo "$ours" | sed -n 's/^validation rmse: //p')
-  theirs=$($PY scripts/baselines/torch_train.py "$W/pb" "$W/tr/tfrecords" "$W/tv" $TRARGS --threads 2)
+  # OpenBLAS keeps its own thread pool (every core unless told): held to the run's two threads.
+  theirs=$(OPENBLAS_NUM_THREADS=2 $PY scripts/baselines/torch_train.py "$W/pb" "$W/tr/tfrecords" "$W/tv" $TRARGS --threads 2)
   [ "$i" -gt 0 ] && printf 'train\t%s\t%s\t%s\n' "$sps" "$rmse" "$theirs" >> "$W/train.tsv"
 done
 
@@ -132,15 +144,21 @@ measure "curl: WebHDFS OPEN" "$WB" 0 "curl -sfL $CURL_ARGS" \
 exec {SERVER[1]}>&-
 wait "$SERVER_PID" 2>/dev/null || true
 
-# ---- process start of the published mapper
+# ---- process start of the published mapper, beside the floor: a .NET program that does nothing, published alike
 log "process start"
-# Timed with bash's own clock ($EPOCHREALTIME): no `date` process is started inside the measured interval.
+dotnet publish scripts/bench/empty-program/EmptyProgram.csproj -c Release -r linux-x64 --self-contained -nologo -v quiet \
+  -p:PublishSingleFile=true -p:PublishTrimmed=true -p:PublishReadyToRun=true -p:InvariantGlobalization=true \
+  -p:DebugType=none -p:EventSourceSupport=false -o "$W/empty-program" >&2
+# Timed with bash's own clock ($EPOCHREALTIME): no `date` process is started inside the measured interval. The two
+# alternate, so that both see the same load.
 for i in $(seq 1 21); do
   t0=$EPOCHREALTIME; $M stats < /dev/null > /dev/null 2>&1; t1=$EPOCHREALTIME
-  echo $(( 10#${t1/./} - 10#${t0/./} ))
-done > "$W/start.txt"
+  echo $(( 10#${t1/./} - 10#${t0/./} )) >> "$W/start.txt"
+  t0=$EPOCHREALTIME; "$W/empty-program/empty-program" < /dev/null > /dev/null 2>&1; t1=$EPOCHREALTIME
+  echo $(( 10#${t1/./} - 10#${t0/./} )) >> "$W/start-empty.txt"
+done
 
-$PY scripts/bench/aggregate.py "$RAW" "$W/train.tsv" "$W/start.txt" scripts/bench/results.json
+$PY scripts/bench/aggregate.py "$RAW" "$W/train.tsv" "$W/start.txt" scripts/bench/results.json "$W/read.txt"
 if [ "$MICRO" = 1 ]; then
   log "BenchmarkDotNet micro-benchmarks"
   (cd "$W" && ../../../$BENCH micro --filter '*' --job short --exporters json)

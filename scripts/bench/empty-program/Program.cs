@@ -1,0 +1,2 @@
+// Nothing: what a published .NET executable costs to start and exit.
+return 0;
