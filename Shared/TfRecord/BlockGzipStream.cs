@@ -36,8 +36,16 @@ public sealed class BlockGzipStream : ForwardStream
 
     public override bool CanWrite => true;
 
-    /// <summary>A block deflated on its own: its bytes (ending on a byte boundary, not final), the CRC-32 and size of what it holds.</summary>
-    public sealed record Block(byte[] Deflated, uint Crc, long Size);
+    /// <summary>
+    /// A block deflated on its own: its bytes (ending on a byte boundary, not final), the CRC-32 and size of what it
+    /// holds. The bytes are in an array rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>, returned when the
+    /// block is appended: a block is megabytes, and a fresh array per block was large-object garbage that the
+    /// collector let pile up (a 2-thread transform of 1 GiB peaked at 220 MB).
+    /// </summary>
+    public sealed record Block(byte[] Buffer, int Length, uint Crc, long Size)
+    {
+        public ReadOnlySpan<byte> Deflated => Buffer.AsSpan(0, Length);
+    }
 
     /// <summary>Deflates one block as it is written, on any thread; <see cref="End"/> gives the <see cref="Block"/>.</summary>
     public sealed class BlockWriter(CompressionLevel level)
@@ -59,12 +67,14 @@ public sealed class BlockGzipStream : ForwardStream
         {
             _deflate ??= new DeflateStream(_output, level, leaveOpen: true);
             _deflate.Flush();   // a sync flush: the block's bytes, then an empty stored block (00 00 FF FF)
-            var bytes = _output.GetBuffer().AsSpan(0, (int)_output.Position).ToArray();
-            System.Diagnostics.Debug.Assert(bytes.Length >= 4 && bytes.AsSpan(bytes.Length - 4).SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0xFF, 0xFF]),
+            int length = (int)_output.Position;
+            var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+            _output.GetBuffer().AsSpan(0, length).CopyTo(bytes);
+            System.Diagnostics.Debug.Assert(length >= 4 && bytes.AsSpan(length - 4, 4).SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0xFF, 0xFF]),
                 "a sync flush ends the block");
             _deflate.Dispose();   // writes the final block we do not keep
             _deflate = null;
-            var block = new Block(bytes, _crc.GetCurrentHashAsUInt32(), _size);
+            var block = new Block(bytes, length, _crc.GetCurrentHashAsUInt32(), _size);
             _output.SetLength(0);
             _crc.Reset();
             _size = 0;
@@ -90,9 +100,16 @@ public sealed class BlockGzipStream : ForwardStream
     public void Append(Block block)
     {
         FlushPending();
+        Write(block);
+    }
+
+    /// <summary>Writes a block's bytes and takes them into the member's CRC and size; its array goes back to the pool.</summary>
+    private void Write(Block block)
+    {
         _inner.Write(block.Deflated);
         _crc = Crc32Combine(_crc, block.Crc, block.Size);
         _size += block.Size;
+        System.Buffers.ArrayPool<byte>.Shared.Return(block.Buffer);
     }
 
     private BlockWriter? _own;
@@ -103,10 +120,7 @@ public sealed class BlockGzipStream : ForwardStream
         _own ??= new BlockWriter(_level);
         _own.Write(_pending.AsSpan(0, _pendingBytes));
         _pendingBytes = 0;
-        var block = _own.End();
-        _inner.Write(block.Deflated);
-        _crc = Crc32Combine(_crc, block.Crc, block.Size);
-        _size += block.Size;
+        Write(_own.End());
     }
 
     /// <summary>

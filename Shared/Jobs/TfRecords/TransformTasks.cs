@@ -248,7 +248,11 @@ public static class TransformMapTask
                 deflater.Write(frames.AsSpan(0, used));
                 used = 0;
                 compressed = deflater.End();
-                if (compressed.Size == 0) compressed = null;   // no record in the block: nothing to append
+                if (compressed.Size == 0)   // no record in the block: nothing to append
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(compressed.Buffer);
+                    compressed = null;
+                }
             }
             return new BlockResult(frames, used, compressed, records, rejects, reader.RowsRead, reader.RowsOk, dropped);
         }
