@@ -8,6 +8,9 @@ public static class OovHash
 {
     public static int Bucket(ReadOnlySpan<byte> value, int buckets)
     {
+        // One bucket (the planner's default) is every unseen value's: no hash to compute, for what is on a
+        // high-cardinality column nearly every row's value.
+        if (buckets == 1) return 0;
         ulong h = 0xcbf29ce484222325;
         foreach (var b in value) { h ^= b; h *= 0x100000001b3; }
         return (int)(h % (ulong)buckets);
