@@ -158,7 +158,7 @@ for i in $(seq 1 21); do
   echo $(( 10#${t1/./} - 10#${t0/./} )) >> "$W/start-empty.txt"
 done
 
-$PY scripts/bench/aggregate.py "$RAW" "$W/train.tsv" "$W/start.txt" scripts/bench/results.json "$W/read.txt"
+$PY scripts/bench/aggregate.py "$RAW" "$W/train.tsv" "$W/start.txt" scripts/bench/results.json "$W/read.txt" "$W/start-empty.txt"
 if [ "$MICRO" = 1 ]; then
   log "BenchmarkDotNet micro-benchmarks"
   (cd "$W" && ../../../$BENCH micro --filter '*' --job short --exporters json)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Streaming.Stats;
 
 /// <summary>
-/// "Is this value a finite invariant-culture number, and which?" on the statistics hot path. Plain integers of up to
+/// "Is this value a finite invariant-culture number, and which?" on the statistics' and the transform's hot paths. Plain integers of up to
 /// 15 digits (exactly representable) are parsed inline; values that cannot start a number (letters, '?') are rejected
 /// at the first byte; everything else goes to <see cref="double.TryParse(ReadOnlySpan{byte}, NumberStyles, IFormatProvider, out double)"/>,
 /// so the accepted set is exactly what that accepts (minus non-finite values).

@@ -23,7 +23,9 @@ public sealed class BlockGzipStream : ForwardStream
     private readonly CompressionLevel _level;
     private readonly bool _leaveOpen;
     private uint _crc;   // CRC-32 of everything so far, combined block by block
-    private readonly byte[] _pending = new byte[BlockBytes];
+    // Bytes written directly, deflated a block at a time; allocated on the first direct write (a shard made of
+    // appended blocks never needs it).
+    private byte[]? _pending;
     private int _pendingBytes;
     private long _size;
     private bool _disposed;
@@ -88,6 +90,7 @@ public sealed class BlockGzipStream : ForwardStream
     {
         while (!data.IsEmpty)
         {
+            _pending ??= new byte[BlockBytes];
             int n = Math.Min(data.Length, _pending.Length - _pendingBytes);
             data[..n].CopyTo(_pending.AsSpan(_pendingBytes));
             _pendingBytes += n;
@@ -118,7 +121,7 @@ public sealed class BlockGzipStream : ForwardStream
     {
         if (_pendingBytes == 0) return;
         _own ??= new BlockWriter(_level);
-        _own.Write(_pending.AsSpan(0, _pendingBytes));
+        _own.Write(_pending.AsSpan(0, _pendingBytes));   // bytes pending: _pending was allocated
         _pendingBytes = 0;
         Write(_own.End());
     }

@@ -30,8 +30,11 @@ public sealed class VocabularyLookup
     {
         var entries = new List<(byte[] Value, int Index)>();
         for (int i = 0; i < values.Count; i++) entries.Add((Encoding.UTF8.GetBytes(values[i]), i));
-        foreach (var (from, to) in aliases ?? new Dictionary<string, string>())
-            entries.Add((Encoding.UTF8.GetBytes(from), values.ToList().IndexOf(to)));
+        if (aliases is { Count: > 0 })
+        {
+            var list = values as IList<string> ?? [.. values];
+            foreach (var (from, to) in aliases) entries.Add((Encoding.UTF8.GetBytes(from), list.IndexOf(to)));
+        }
         // At most half full: a miss (a value outside the vocabulary) ends at an empty slot after a probe or two.
         int bits = Math.Max(4, 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)entries.Count * 2));
         _short = new Slot[1 << bits];

@@ -3,7 +3,8 @@
 import json, statistics, sys, time, platform, os
 
 raw, train, start, out = sys.argv[1:5]
-read = sys.argv[5] if len(sys.argv) > 5 else None
+read = sys.argv[5] if len(sys.argv) > 5 else None          # trainer read: examples/s per epoch, then "rss KB"
+start_empty = sys.argv[6] if len(sys.argv) > 6 else None   # start times of the empty published program
 runs = {}
 for line in open(raw):
     name, b, r, secs, rss = line.rstrip("\n").split("\t")
@@ -34,9 +35,8 @@ res["pytorch"]["blas"] = os.environ.get("TORCH_BLAS")
 res["pytorch"]["version"] = os.environ.get("TORCH_VERSION")
 st = [int(x) / 1000 for x in open(start)]
 res["ours: mapper process start"] = {"ms_median": round(statistics.median(st), 1), "runs": len(st)}
-empty = start.replace("start.txt", "start-empty.txt")
-if os.path.exists(empty):
-    se = [int(x) / 1000 for x in open(empty)]
+if start_empty and os.path.exists(start_empty):
+    se = [int(x) / 1000 for x in open(start_empty)]
     res["empty .NET program start (floor)"] = {"ms_median": round(statistics.median(se), 1), "runs": len(se)}
 
 def g(n, k="mb_per_s"):
