@@ -21,7 +21,7 @@ W=scripts/bench/work
 RAW=$W/raw.tsv
 mkdir -p "$W"
 : > "$RAW"
-rm -f "$W/train.tsv" "$W/start.txt" "$W/start-empty.txt" "$W/read.txt" scripts/bench/results.json
+rm -f "$W/train.tsv" "$W/start.txt" "$W/start-empty.txt" "$W/read.txt" "$W/ceilings.json" scripts/bench/results.json
 log() { echo "$(date -u +%H:%M:%S) bench: $*" >&2; }
 
 log "building (Release), publishing, installing baselines' packages"
@@ -101,6 +101,17 @@ $M plan --stats "$W/stats" --label Purchase --categorical "$BF_CAT" --top-k 1000
 WARM=$BF measure "cat (transform pair)" "$BFB" "$BFR" "cat $BF | cat" \
   "ours: mapper transform --threads 2" "$BFB" "$BFR" "rm -rf $W/tf && cat $BF | $TIME $M transform --threads 2 --plan $W/_transform.json --output-dir $W/tf"
 WARM=$BF measure "ours: mapper transform --threads 1" "$BFB" "$BFR" "rm -rf $W/tf && cat $BF | $TIME $M transform --threads 1 --plan $W/_transform.json --output-dir $W/tf"
+# ---- ceilings, on the slice: rates that no change to our other steps could exceed on this machine (CPU time, one
+# thread, best of three; the aggregate compares the throughput targets with them).
+#  - transform: a gzip shard's compression step alone (deflate + gzip CRC, the shards' level, the transform's 64 KiB
+#    runs) over the slice's framed Examples, uncompressed, per CSV byte they came from;
+#  - statistics: the CSV line and field split alone (no statistic), the first step of every row.
+sed 's/"compression": *"gzip"/"compression": "none"/' "$W/_transform.json" > "$W/_transform-none.json"
+rm -rf "$W/tfn" && $M transform --threads 1 --plan "$W/_transform-none.json" --output-dir "$W/tfn" < "$W/bf-slice.csv" > /dev/null 2>&1
+$BENCH deflate "$W/tfn/part-m-00000.tfrecord" "$SLB" > "$W/ceilings.json"
+rm -rf "$W/tfn"
+split_s=$(PHASES=parse $BENCH phases "$W/bf-slice.csv" | awk '{ print $2 }')
+echo "{\"split_mb_per_s\": $(echo "scale=1; $SLB / 1000000 / $split_s" | bc)}" >> "$W/ceilings.json"
 WARM=$W/bf-slice.csv measure "python: transform mapper" "$SLB" "$SLR" "cat $W/bf-slice.csv | $TIME $PY scripts/baselines/transform_mapper.py $W/_transform.json $W/pb $W/py.tfrecord.gz"
 WARM=$W/bf-slice.csv measure "pandas+sklearn" "$SLB" "$SLR" "$TIME $PY scripts/baselines/pandas_pipeline.py $W/bf-slice.csv $W/pb $W/pd.tfrecord.gz --label Purchase --categorical $BF_CAT"
 WARM=$BF measure "ours: local pipeline (2 maps)" "$BFB" "$BFR" "rm -rf $W/pl && STREAMING_ARCHIVE=\$PWD/dist/bin bash hadoop-jobs/pipeline.sh --local --input $BF --output $W/pl --block-size $((BFB / 2 + 1)) -D mapreduce.local.map.tasks.maximum=2 --label Purchase --categorical $BF_CAT --top-k 10000 2>/dev/null"
@@ -158,7 +169,7 @@ for i in $(seq 1 21); do
   echo $(( 10#${t1/./} - 10#${t0/./} )) >> "$W/start-empty.txt"
 done
 
-$PY scripts/bench/aggregate.py "$RAW" "$W/train.tsv" "$W/start.txt" scripts/bench/results.json "$W/read.txt" "$W/start-empty.txt"
+$PY scripts/bench/aggregate.py "$RAW" "$W/train.tsv" "$W/start.txt" scripts/bench/results.json "$W/read.txt" "$W/start-empty.txt" "$W/ceilings.json"
 if [ "$MICRO" = 1 ]; then
   log "BenchmarkDotNet micro-benchmarks"
   (cd "$W" && ../../../$BENCH micro --filter '*' --job short --exporters json)

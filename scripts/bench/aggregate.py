@@ -5,6 +5,7 @@ import json, statistics, sys, time, platform, os
 raw, train, start, out = sys.argv[1:5]
 read = sys.argv[5] if len(sys.argv) > 5 else None          # trainer read: examples/s per epoch, then "rss KB"
 start_empty = sys.argv[6] if len(sys.argv) > 6 else None   # start times of the empty published program
+ceilings_file = sys.argv[7] if len(sys.argv) > 7 else None  # JSON lines: one-thread ceilings measured on the slice
 runs = {}
 for line in open(raw):
     name, b, r, secs, rss = line.rstrip("\n").split("\t")
@@ -74,8 +75,29 @@ targets = [
     ("mapper process start <= 40 ms", res["ours: mapper process start"]["ms_median"], lambda v: v <= 40),
 ]
 verdicts = [{"target": t, "value": v, "result": ("PASS" if v is not None and ok(v) else "FAIL")} for t, v, ok in targets]
+
+# What each throughput target asks of one thread (MB/s of CSV), beside the ceiling that one step alone sets for it:
+# a target above its ceiling cannot be met on this machine by any change to the other steps.
+ceilings = {}
+if ceilings_file and os.path.exists(ceilings_file):
+    c = {}
+    for line in open(ceilings_file):
+        if line.strip():
+            c.update(json.loads(line))
+    res["ceilings (one thread, CPU time)"] = c
+    cat_pair, cat = g("cat (transform pair)"), g("cat")
+    threads = 2
+    def ceiling(target, needed, limit, step):
+        if needed and limit:
+            ceilings[target] = {"needs_per_thread_mb_per_s": round(needed, 1), "ceiling_mb_per_s": limit, "ceiling_step": step,
+                                "needs_x_ceiling": round(needed / limit, 2)}
+    ceiling("mapper transform --threads 1 >= 200 MB/s", 200, c.get("ceiling_csv_mb_per_s"), "the shards' compression alone")
+    ceiling("mapper transform --threads 2 >= 50% of cat through a pipe", cat_pair and cat_pair * 0.5 / threads,
+            c.get("ceiling_csv_mb_per_s"), "the shards' compression alone")
+    ceiling("mapper stats (2 threads) >= 60% of cat through a pipe", cat and cat * 0.6 / threads, c.get("split_mb_per_s"),
+            "the CSV line and field split alone")
 doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-       "results": res, "ratios": ratios, "targets": verdicts}
+       "results": res, "ratios": ratios, "targets": verdicts, "ceilings": ceilings}
 json.dump(doc, open(out, "w"), indent=2)
 
 print(f"{'contestant':38} {'MB/s':>9} {'rows/s':>11} {'median s':>9} {'peak RSS MB':>11}")
@@ -91,3 +113,6 @@ print(f"mapper process start: {res['ours: mapper process start']['ms_median']} m
 print()
 for v in verdicts:
     print(f"{v['result']}  {v['target']}: {v['value']}")
+for t, c in ceilings.items():
+    print(f"ceiling  {t}: needs {c['needs_per_thread_mb_per_s']} MB/s of CSV per thread; {c['ceiling_step']} "
+          f"runs at {c['ceiling_mb_per_s']} MB/s ({c['needs_x_ceiling']}x the ceiling)")
