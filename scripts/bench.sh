@@ -85,7 +85,10 @@ BFB=$(bytes "$BF") BFR=$(rows "$BF") SLB=$(bytes "$W/bf-slice.csv") SLR=$(rows "
 WARM=$BF measure "cat" "$BFB" "$BFR" "cat $BF | cat" \
   "ours: mapper stats" "$BFB" "$BFR" "cat $BF | $TIME $M stats --columns $BF_COLS --categorical $BF_CAT"
 # DuckDB's SUMMARIZE of the same file with the same two threads: a columnar engine's statistics, the fair anchor.
-WARM=$BF measure "duckdb: SUMMARIZE (2 threads)" "$BFB" "$BFR" "$TIME node scripts/bench/duckdb/summarize.mjs $BF 2"
+# Paired run by run with ours reading the same file (stdin redirected from it, no pipe, as DuckDB reads it itself):
+# this VM's speed drifts by up to 2x within minutes, and a ratio of runs minutes apart would measure the drift.
+WARM=$BF measure "duckdb: SUMMARIZE (2 threads)" "$BFB" "$BFR" "$TIME node scripts/bench/duckdb/summarize.mjs $BF 2" \
+  "ours: mapper stats < file (2 threads)" "$BFB" "$BFR" "$TIME $M stats --threads 2 --columns $BF_COLS --categorical $BF_CAT < $BF"
 WARM=$BF measure "ours: mapper stats --threads 1" "$BFB" "$BFR" "cat $BF | $TIME $M stats --threads 1 --columns $BF_COLS --categorical $BF_CAT"
 if [ -f "$AD" ]; then
   WARM=$AD measure "cat (adult)" "$(bytes "$AD")" "$(rows "$AD")" "cat $AD | cat" \

@@ -48,7 +48,7 @@ def ratio(a, b):
 ratios = {
     "stats vs python mapper": ratio(g("ours: mapper stats"), g("python: stats mapper")),
     "stats vs cat": ratio(g("ours: mapper stats"), g("cat")),
-    "stats vs duckdb summarize": ratio(g("ours: mapper stats"), g("duckdb: SUMMARIZE (2 threads)")),
+    "stats vs duckdb summarize": ratio(g("ours: mapper stats < file (2 threads)"), g("duckdb: SUMMARIZE (2 threads)")),
     "stats --threads 1 vs python mapper": ratio(g("ours: mapper stats --threads 1"), g("python: stats mapper")),
     "stats --threads 1 vs cat": ratio(g("ours: mapper stats --threads 1"), g("cat")),
     "transform vs python mapper": ratio(g("ours: mapper transform --threads 1"), g("python: transform mapper")),
@@ -58,7 +58,7 @@ ratios = {
     "trainer rmse vs pytorch": ratio(ours_rmse, torch_rmse),
     "webhdfs read vs curl": ratio(g("ours: WebHDFS OPEN"), g("curl: WebHDFS OPEN")),
 }
-rss = [g(n, "peak_rss_mb") for n in ("ours: mapper stats", "ours: mapper stats --threads 1", "ours: mapper stats (adult)",
+rss = [g(n, "peak_rss_mb") for n in ("ours: mapper stats", "ours: mapper stats < file (2 threads)", "ours: mapper stats --threads 1", "ours: mapper stats (adult)",
                                      "ours: mapper transform --threads 1", "ours: mapper transform --threads 2") if g(n, "peak_rss_mb")]
 targets = [
     ("mapper stats >= 30x python streaming mapper", ratios["stats vs python mapper"], lambda v: v >= 30),
