@@ -17,6 +17,10 @@ public static class DeflateCeiling
     public static int Run(string shard, long csvBytes)
     {
         var data = File.ReadAllBytes(shard);
+        double expansion = (double)data.Length / csvBytes;
+        // One compressed block per block of input lines, as the transform's workers make them; 64 KiB runs within it.
+        const int Run = 1 << 16;
+        int blockBytes = (int)Math.Min(int.MaxValue, Streaming.Hadoop.LineBlocks.BlockBytes * expansion);
         var writer = new BlockGzipStream.BlockWriter(CompressionLevel.Fastest);
         double best = double.MaxValue;
         long compressed = 0;
@@ -24,10 +28,9 @@ public static class DeflateCeiling
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             compressed = 0;
-            const int Run = 1 << 16, Block = 16 << 20;   // runs as the transform's; a block per ~4 MiB of CSV
-            for (int block = 0; block < data.Length; block += Block)
+            for (int block = 0; block < data.Length; block += blockBytes)
             {
-                int end = (int)Math.Min(data.Length, (long)block + Block);
+                int end = (int)Math.Min(data.Length, (long)block + blockBytes);
                 for (int at = block; at < end; at += Run) writer.Write(data.AsSpan(at, Math.Min(Run, end - at)));
                 var b = writer.End();
                 compressed += b.Length;
@@ -35,7 +38,7 @@ public static class DeflateCeiling
             }
             best = Math.Min(best, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
         }
-        double mbps = data.Length / 1e6 / best, expansion = (double)data.Length / csvBytes;
+        double mbps = data.Length / 1e6 / best;
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double>
         {
             ["deflate_mb_per_s"] = Math.Round(mbps, 1),
