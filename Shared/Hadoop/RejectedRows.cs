@@ -85,9 +85,14 @@ public sealed class RejectedRows : IDisposable
         _quarantine?.Write($"{reason}\t{_source}\t{lineNumber}\t{Bytes.Escape(line, int.MaxValue)}\n");
     }
 
-    /// <summary>Throws <see cref="DataException"/> when too many of <paramref name="rowsRead"/> were rejected.</summary>
+    /// <summary>
+    /// At the end of the task's input: publishes the quarantine (every rejected row, also when the threshold is
+    /// broken, so the rows that failed the task can be read where its attempt directory is kept), then throws
+    /// <see cref="DataException"/> when too many of <paramref name="rowsRead"/> were rejected.
+    /// </summary>
     public void CheckThreshold(long rowsRead)
     {
+        (_quarantine as PendingTextFile)?.Commit();
         if (Total == 0 || Total <= MaxBadFraction * rowsRead) return;
         var reasons = string.Join(", ", _byReason.Select(kv => $"{kv.Key}={kv.Value}"));
         throw new DataException(

@@ -41,6 +41,13 @@ public sealed class HadoopShellFileSystem(string? command = null, IReadOnlyDicti
         return (p.ExitCode, stdout, stderr.Result);
     }
 
+    /// <summary>Any Hadoop file system URI (<c>hdfs:</c>, <c>viewfs:</c>, <c>s3a:</c>…) but those WebHDFS serves over HTTP.</summary>
+    public bool CanHandle(string uri) => FileSystems.HasScheme(uri) && !WebHdfsOptions.IsWebHdfsUri(uri)
+        && !uri.StartsWith("file:", StringComparison.Ordinal);
+
+    /// <summary>FsShell takes the URI itself.</summary>
+    public string ResolvePath(string uri) => uri;
+
     public bool Exists(string path) => Run($"test {path}", "-test", "-e", path).Code == 0;
 
     public IReadOnlyList<FileEntry> List(string directory)
@@ -80,7 +87,16 @@ public sealed class HadoopShellFileSystem(string? command = null, IReadOnlyDicti
 
     public string Combine(string directory, string name) => directory.TrimEnd('/') + "/" + name;
 
-    public Stream Create(string directory, string name) => new PutStream(this, Combine(directory, name));
+    /// <summary>
+    /// <c>hdfs dfs -put</c> needs the parent directory (FsShell's "No such file or directory" otherwise, in 2.7 and 3.x
+    /// alike): it is made first with <c>-mkdir -p</c>, which succeeds when it is already there.
+    /// </summary>
+    public PendingFile Create(string directory, string name)
+    {
+        var (code, _, stderr) = Run($"create {directory}", "-mkdir", "-p", directory);
+        if (code != 0) throw new IOException($"hdfs dfs -mkdir -p {directory} failed with exit code {code}: {stderr.Trim()}");
+        return new PutStream(this, Combine(directory, name));
+    }
 
     /// <summary><c>hdfs dfs -cat</c>'s stdout; at its end the exit code is checked, so a failed read is an error, not a short file.</summary>
     private sealed class CatStream(Process p, string path) : ForwardStream
@@ -118,16 +134,14 @@ public sealed class HadoopShellFileSystem(string? command = null, IReadOnlyDicti
 
     /// <summary>
     /// <c>hdfs dfs -put -f - URI</c> fed from stdin. FsShell writes <c>URI._COPYING_</c> and renames it when its input
-    /// ends; an uncommitted upload is killed, so FsShell removes its partial file instead.
+    /// ends cleanly; an aborted upload is killed, so FsShell never renames its partial file into place.
     /// </summary>
-    private sealed class PutStream : ForwardStream, IPendingOutput
+    private sealed class PutStream : PendingFile
     {
         private readonly Process _p;
         private readonly Stream _stdin;
         private readonly Task<string> _stderr;
         private readonly string _uri;
-        private long _written;
-        private bool _committed;
 
         public PutStream(HadoopShellFileSystem fs, string uri)
         {
@@ -137,32 +151,38 @@ public sealed class HadoopShellFileSystem(string? command = null, IReadOnlyDicti
             _stderr = _p.StandardError.ReadToEndAsync();
         }
 
-        public void Commit() => _committed = true;
-        public override bool CanWrite => true;
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-        public override void Write(ReadOnlySpan<byte> buffer) { _stdin.Write(buffer); _written += buffer.Length; }
-        public override void Flush() => _stdin.Flush();
-        public override long Length => _written;
-        public override long Position { get => _written; set => throw new NotSupportedException(); }
+        public override string Target => _uri;
 
-        protected override void Dispose(bool disposing)
+        protected override void WriteCore(ReadOnlySpan<byte> buffer)
         {
-            if (!disposing) return;
-            if (!_committed)
-            {
-                // Abandoned half-way: kill the upload so FsShell never renames its partial ._COPYING_ file into place.
-                try { _p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                try { _stdin.Dispose(); } catch (IOException) { }
-                _p.WaitForExit();
-                _p.Dispose();
-                return;
-            }
+            try { _stdin.Write(buffer); }
+            catch (IOException e) { throw new IOException($"hdfs dfs -put {_uri} ended early: {Exited()}", e); }
+        }
+
+        protected override void FlushCore() => _stdin.Flush();
+
+        protected override void Publish()
+        {
+            try { _stdin.Dispose(); }
+            catch (IOException e) { throw new IOException($"hdfs dfs -put {_uri} ended early: {Exited()}", e); }
+            _p.WaitForExit();
+            if (_p.ExitCode != 0) throw new IOException($"hdfs dfs -put {_uri} failed with exit code {_p.ExitCode}: {_stderr.Result.Trim()}");
+        }
+
+        protected override void Abort()
+        {
+            // Abandoned half-way: kill the upload so FsShell never renames its partial ._COPYING_ file into place.
+            try { _p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             try { _stdin.Dispose(); } catch (IOException) { }
             _p.WaitForExit();
-            var err = _stderr.Result;
-            int code = _p.ExitCode;
-            _p.Dispose();
-            if (code != 0) throw new IOException($"hdfs dfs -put {_uri} failed with exit code {code}: {err.Trim()}");
+        }
+
+        protected override void Release() => _p.Dispose();
+
+        private string Exited()
+        {
+            _p.WaitForExit();
+            return $"exit code {_p.ExitCode}: {_stderr.Result.Trim()}";
         }
     }
 }

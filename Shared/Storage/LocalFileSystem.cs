@@ -1,9 +1,13 @@
 namespace Streaming.Storage;
 
-/// <summary>The local file system; a created file is written under a temporary name in its directory and renamed on commit.</summary>
+/// <summary>The local file system (plain paths and <c>file:</c> URIs); a created file is written under a hidden temporary name in its directory and renamed on commit.</summary>
 public sealed class LocalFileSystem : IFileSystem
 {
     public static readonly LocalFileSystem Instance = new();
+
+    public bool CanHandle(string uri) => FileSystems.TryLocalPath(uri) is not null;
+
+    public string ResolvePath(string uri) => FileSystems.LocalPath(uri);
 
     public IReadOnlyList<FileEntry> List(string directory)
     {
@@ -25,28 +29,37 @@ public sealed class LocalFileSystem : IFileSystem
 
     public string Combine(string directory, string name) => Path.Combine(directory, name);
 
-    public Stream Create(string directory, string name)
+    public PendingFile Create(string directory, string name)
     {
         var dir = FileSystems.LocalPath(directory);
         Directory.CreateDirectory(dir);
         return new PendingLocalFile(Path.Combine(dir, name));
     }
 
-    private sealed class PendingLocalFile(string path) : FileStream(TempName(path), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16), IPendingOutput
+    /// <summary>The temporary name of a file being written: hidden (Hadoop's input formats skip dot files) and owned by this process.</summary>
+    public static string TemporaryName(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.tmp-{Environment.ProcessId}");
+
+    private sealed class PendingLocalFile(string path) : PendingFile
     {
-        private bool _committed, _done;
+        private readonly FileStream _file = new(TemporaryName(path), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
 
-        private static string TempName(string path) => Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.tmp-{Environment.ProcessId}");
+        public override string Target => path;
+        protected override void WriteCore(ReadOnlySpan<byte> buffer) => _file.Write(buffer);
+        protected override void FlushCore() => _file.Flush();
 
-        public void Commit() => _committed = true;
-
-        protected override void Dispose(bool disposing)
+        protected override void Publish()
         {
-            base.Dispose(disposing);
-            if (!disposing || _done) return;
-            _done = true;
-            if (_committed) File.Move(Name, path, overwrite: true);
-            else File.Delete(Name);
+            _file.Dispose();   // flushes: a full disk fails here, before the name is taken
+            File.Move(_file.Name, path, overwrite: true);
         }
+
+        protected override void Abort()
+        {
+            try { _file.Dispose(); } catch (IOException) { }   // a full disk fails the flush: the file goes all the same
+            File.Delete(_file.Name);
+        }
+
+        protected override void Release() => _file.Dispose();
     }
 }

@@ -181,11 +181,31 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
         });
     }
 
-    /// <summary>A pending output: uploaded (CREATE to a temporary name, then RENAME) when it is committed and disposed; see UploadStream.</summary>
-    public Stream OpenWrite(string path) => new UploadStream(this, path);
+    /// <summary>A pending file: uploaded (CREATE to a temporary name, then RENAME) when it is committed; see UploadStream.</summary>
+    public PendingFile OpenWrite(string path) => new UploadStream(this, path);
 
-    /// <summary>A pending output in a directory given as a path or as an <c>hdfs://nn:8020/dir</c> URI (the NameNode is ours).</summary>
-    public Stream Create(string directory, string name) => OpenWrite(Combine(PathOf(directory), name));
+    /// <summary>A pending file in a directory given as a path or as an <c>hdfs://nn:8020/dir</c> URI (the NameNode is ours); CREATE makes missing parents.</summary>
+    public PendingFile Create(string directory, string name) => OpenWrite(Combine(PathOf(directory), name));
+
+    /// <summary>
+    /// <c>webhdfs://</c> (<c>swebhdfs://</c>) URIs naming this client's NameNodes; and, when the client stands for the
+    /// cluster's default file system (<see cref="ForNameNodes"/>: <c>--webhdfs</c> or STREAMING_WEBHDFS), its
+    /// <c>hdfs:</c> URIs too, so a task on a node without an HDFS client writes its side-effect files over HTTP.
+    /// </summary>
+    public bool CanHandle(string uri)
+    {
+        if (WebHdfsOptions.IsWebHdfsUri(uri))
+        {
+            try { return WebHdfsOptions.Parse(uri, _ => null).Options is var o && o.Https == _o.Https && o.NameNodes.SequenceEqual(_o.NameNodes); }
+            catch (ConfigException) { return false; }
+        }
+        return ServesClusterUris && (uri.StartsWith("hdfs:", StringComparison.Ordinal) || uri.StartsWith("viewfs:", StringComparison.Ordinal));
+    }
+
+    public string ResolvePath(string uri) => PathOf(uri);
+
+    /// <summary>This client serves the cluster's <c>hdfs:</c> URIs (see <see cref="CanHandle"/>).</summary>
+    public bool ServesClusterUris { get; init; }
 
     /// <summary><c>hdfs://nn:8020/a/b</c> → <c>/a/b</c>; a bare absolute path stays as it is.</summary>
     public static string PathOf(string uri)
@@ -207,7 +227,7 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
         var https = nameNodes.StartsWith("https://", StringComparison.Ordinal);
         var hosts = nameNodes.Replace("https://", "").Replace("http://", "");
         var (options, _) = WebHdfsOptions.Parse($"{(https ? "swebhdfs" : "webhdfs")}://{hosts}/");
-        return new WebHdfsClient(options, log);
+        return new WebHdfsClient(options, log) { ServesClusterUris = true };
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -441,37 +461,21 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
     }
 
     /// <summary>
-    /// A pending output (<see cref="IPendingOutput"/>): spooled to a local temporary file; on
-    /// disposal, when committed, uploaded to a hidden temporary name beside the target (re-read from the start on each
-    /// retry) and renamed onto it, so a reader never sees a half-uploaded file under the real name (HDFS shows a file
-    /// being written with its finished blocks); uncommitted, nothing is uploaded.
+    /// A pending file: spooled to a local temporary file; on commit uploaded to a hidden temporary name beside the
+    /// target (re-read from the start on each retry) and renamed onto it, so a reader never sees a half-uploaded file
+    /// under the real name (HDFS shows a file being written with its finished blocks); aborted, nothing is uploaded.
     /// </summary>
-    private sealed class UploadStream(WebHdfsClient c, string path) : ForwardStream, IPendingOutput
+    private sealed class UploadStream(WebHdfsClient c, string path) : PendingFile
     {
         private readonly FileStream _spool = new(
             System.IO.Path.Combine(System.IO.Path.GetTempPath(), "webhdfs-upload-" + Guid.NewGuid().ToString("N")),
             FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-        private bool _done, _committed;
 
-        public void Commit() => _committed = true;
-
-        public override bool CanWrite => true;
-        public override void Write(byte[] buffer, int offset, int count) => _spool.Write(buffer, offset, count);
-        public override void Write(ReadOnlySpan<byte> buffer) => _spool.Write(buffer);
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing && !_done)
-            {
-                _done = true;
-                try
-                {
-                    if (_committed) Upload();
-                }
-                finally { _spool.Dispose(); }
-            }
-            base.Dispose(disposing);
-        }
+        public override string Target => path;
+        protected override void WriteCore(ReadOnlySpan<byte> buffer) => _spool.Write(buffer);
+        protected override void Publish() => Upload();
+        protected override void Abort() { }   // nothing was uploaded: the spool goes with Release
+        protected override void Release() => _spool.Dispose();
 
         private void Upload()
         {

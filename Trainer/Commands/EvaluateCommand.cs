@@ -25,9 +25,9 @@ public static class EvaluateCommand
             var log = logs.CreateLogger("trainer");
             TorchDevice.Validate(r.GetValue(device)!);
             using var engine = ModelEngine.Open(r.GetValue(model)!, "libtorch", r.GetValue(device)!, r.GetValue(threads), log);
-            using var shards = OpenShards(r.GetValue(data)!, engine.Meta, log);
+            var shards = OpenShards(r.GetValue(data)!, engine.Meta, log);
             var accumulator = new MetricsAccumulator(engine.Meta.Spec.Task, engine.Meta.Spec.Outputs);
-            engine.ScoreBatches(shards.Source, (b, scores) => accumulator.Add(scores, b.Labels.AsSpan(0, b.Size)));
+            engine.ScoreBatches(shards, (b, scores) => accumulator.Add(scores, b.Labels.AsSpan(0, b.Size)));
             var metrics = accumulator.Result();
             using var w = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });
             w.WriteStartObject();
@@ -41,27 +41,13 @@ public static class EvaluateCommand
     }
 
     /// <summary>A shard set made with the model's plan, streamed in its fixed order (memory independent of its size).</summary>
-    public sealed class Shards(IExampleSource source, IDisposable? owner) : IDisposable
+    public static IExampleSource OpenShards(string location, ModelFile meta, Microsoft.Extensions.Logging.ILogger log)
     {
-        public IExampleSource Source { get; } = source;
-        public void Dispose() => owner?.Dispose();
-    }
-
-    public static Shards OpenShards(string location, ModelFile meta, Microsoft.Extensions.Logging.ILogger log)
-    {
-        var (source, path, owner) = DataSources.Open(location, log);
-        try
-        {
-            var set = ShardSet.Open(source, path);
-            if (set.LoadPlan().ToJson() != meta.Plan.ToJson())
-                throw new ConfigException($"{location} was transformed with a different plan than the model's: transform it with the model's _transform.json");
-            var stream = new ShardStream(set, new FeatureLayout(meta.Plan), ValidationSplit.None, SplitSide.Train);
-            return new Shards(new StreamingSource(stream, 0, 0, set.Manifest?.Shards.Sum(s => s.Records)), owner);
-        }
-        catch
-        {
-            owner?.Dispose();
-            throw;
-        }
+        var (source, path) = DataSources.Open(location, log);
+        var set = ShardSet.Open(source, path);
+        if (set.LoadPlan().ToJson() != meta.Plan.ToJson())
+            throw new ConfigException($"{location} was transformed with a different plan than the model's: transform it with the model's _transform.json");
+        var stream = new ShardStream(set, new FeatureLayout(meta.Plan), ValidationSplit.None, SplitSide.Train);
+        return new StreamingSource(stream, 0, 0, set.Manifest?.Shards.Sum(s => s.Records));
     }
 }

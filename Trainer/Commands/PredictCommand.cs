@@ -42,15 +42,15 @@ public static class PredictCommand
             // A file output is a pending output (temporary name, renamed on commit): a refused or failed run leaves no
             // file that looks like predictions.
             long n;
-            var outStream = outPath == "-" ? Console.OpenStandardOutput()
+            using var pending = outPath == "-" ? null
                 : LocalFileSystem.Instance.Create(Path.GetDirectoryName(Path.GetFullPath(outPath))!, Path.GetFileName(outPath));
-            using (var writer = new StreamWriter(outStream, new System.Text.UTF8Encoding(false), 1 << 16))
+            using (var writer = new StreamWriter(pending ?? Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: pending is not null))
             {
                 if (r.GetValue(data) is { } shards)
                 {
-                    using var set = EvaluateCommand.OpenShards(shards, scoring.Meta, log);
+                    var set = EvaluateCommand.OpenShards(shards, scoring.Meta, log);
                     long written = 0;
-                    scoring.ScoreBatches(set.Source, (b, scores) =>
+                    scoring.ScoreBatches(set, (b, scores) =>
                     {
                         for (int i = 0; i < b.Size; i++) writer.WriteLine(CsvPredictor.Format(scoring.Meta, scores, i));
                         written += b.Size;
@@ -65,7 +65,7 @@ public static class PredictCommand
                         p => writer.WriteLine(p.Text));
                 }
                 writer.Flush();
-                PendingOutput.Commit(outStream);
+                pending?.Commit();
             }
             log.LogInformation("predicted {Rows} rows", n);
             return ExitCodes.Ok;

@@ -36,8 +36,7 @@ public static class ReadCommand
                 ShuffleBuffer = r.GetValue(shuffleBuffer) >= 0 ? r.GetValue(shuffleBuffer) : throw new ConfigException("--shuffle-buffer must be 0 or more"),
                 Epochs = r.GetValue(epochs) > 0 ? r.GetValue(epochs) : throw new ConfigException("--epochs must be positive"),
             };
-            var (source, path, owner) = DataSources.Open(r.GetValue(data)!, log);
-            using var sourceOwner = owner;
+            var (source, path) = DataSources.Open(r.GetValue(data)!, log);
             var set = ShardSet.Open(source, path);
             var layout = new FeatureLayout(set.LoadPlan());
             var sw = Stopwatch.StartNew();

@@ -77,38 +77,28 @@ public static class TrainCommand
     public static int Train(string dataLocation, string? validationLocation, double fraction, string modelDir, TrainOptions options, int threads,
         string deviceOption, ILogger log, TextWriter progress, (string Path, TimeSpan Every, bool Resume)? checkpoint = null)
     {
-        var owners = new List<IDisposable?>();
-        try
+        var (source, path) = DataSources.Open(dataLocation, log);
+        var set = ShardSet.Open(source, path);
+        var plan = set.LoadPlan();
+        ShardSet? vset = null;
+        if (validationLocation is not null)
         {
-            var (source, path, owner) = DataSources.Open(dataLocation, log);
-            owners.Add(owner);
-            var set = ShardSet.Open(source, path);
-            var plan = set.LoadPlan();
-            ShardSet? vset = null;
-            if (validationLocation is not null)
-            {
-                var (vs, vp, vo) = DataSources.Open(validationLocation, log);
-                owners.Add(vo);
-                vset = ShardSet.Open(vs, vp);
-                if (vset.LoadPlan().ToJson() != plan.ToJson())
-                    throw new ConfigException($"{validationLocation} was transformed with a different plan than {dataLocation}");
-            }
-            var layout = new FeatureLayout(plan);
-            bool inMemory = TrainingInputs.InMemory(set, layout, options);
-            var policy = checkpoint is var (cp, every, resume)
-                ? new CheckpointPolicy(cp, Checkpoint.Key(dataLocation, validationLocation, fraction, inMemory ? "memory" : "stream", options), every,
-                    resume ? Checkpoint.Load(cp) : null)
-                : null;
-            // A foreign checkpoint is a configuration error: said before any record is read.
-            if (policy?.Resumed is { } found && found.RunKey != policy.RunKey)
-                throw new ConfigException($"{policy.Path} belongs to another run (other data or options): remove it, or resume with the options it was made with");
-            var (train, validation) = TrainingInputs.Open(set, vset, layout, fraction, options, inMemory, log);
-            return Train(dataLocation, modelDir, plan, layout, train, validation, options, threads, deviceOption, log, progress, policy);
+            var (vs, vp) = DataSources.Open(validationLocation, log);
+            vset = ShardSet.Open(vs, vp);
+            if (vset.LoadPlan().ToJson() != plan.ToJson())
+                throw new ConfigException($"{validationLocation} was transformed with a different plan than {dataLocation}");
         }
-        finally
-        {
-            foreach (var o in owners) o?.Dispose();
-        }
+        var layout = new FeatureLayout(plan);
+        bool inMemory = TrainingInputs.InMemory(set, layout, options);
+        var policy = checkpoint is var (cp, every, resume)
+            ? new CheckpointPolicy(cp, Checkpoint.Key(dataLocation, validationLocation, fraction, inMemory ? "memory" : "stream", options), every,
+                resume ? Checkpoint.Load(cp) : null)
+            : null;
+        // A foreign checkpoint is a configuration error: said before any record is read.
+        if (policy?.Resumed is { } found && found.RunKey != policy.RunKey)
+            throw new ConfigException($"{policy.Path} belongs to another run (other data or options): remove it, or resume with the options it was made with");
+        var (train, validation) = TrainingInputs.Open(set, vset, layout, fraction, options, inMemory, log);
+        return Train(dataLocation, modelDir, plan, layout, train, validation, options, threads, deviceOption, log, progress, policy);
     }
 
     private static int Train(string dataLocation, string modelDir, TransformPlan plan, FeatureLayout layout, IExampleSource train, IExampleSource? validation,

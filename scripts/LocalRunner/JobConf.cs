@@ -35,12 +35,14 @@ public sealed class JobConf
         Generic options (first):
           -D property=value        mapreduce.job.maps, mapreduce.job.reduces, mapreduce.input.fileinputformat.split.minsize,
                                    fs.local.block.size, mapreduce.map.maxattempts, mapreduce.reduce.maxattempts,
-                                   mapreduce.local.map.tasks.maximum, mapreduce.job.name, any other (passed to tasks)
+                                   mapreduce.local.map.tasks.maximum, mapreduce.job.name, any other (passed to tasks);
+                                   streaming.local.hdfs.root=DIR: DIR stands for HDFS's /, an hdfs: -output stays
+                                   hdfs: for the tasks (their side-effect files go through FsShell or WebHDFS)
           -files a[#name],b        files symlinked into each task's working directory
           -archives x.tgz[#dir]    archives unpacked and symlinked into each task's working directory
         Streaming options:
           -input PATH              file, directory or glob; repeatable, comma-separated lists allowed
-          -output DIR              must not exist
+          -output DIR|hdfs://…     must not exist
           -mapper CMD              -combiner CMD      -reducer CMD
           -numReduceTasks N        0 = map-only job
           -file PATH               (deprecated) same as -files PATH

@@ -22,6 +22,8 @@ public sealed partial class JobRunner
     private readonly string _jobId;
     private readonly string _localDir;
     private readonly OutputCommitter _committer;
+    /// <summary>The output directory as tasks see it: <c>file:/…</c>, or <c>hdfs://…</c> when this runner stands in for HDFS.</summary>
+    private readonly string _outputUri;
     private readonly HashSet<int> _killMaps;
 
     public JobRunner(JobConf conf, ILogger log)
@@ -30,7 +32,22 @@ public sealed partial class JobRunner
         _log = log;
         _jobId = conf.Get("mapreduce.job.id", $"job_local{Environment.ProcessId}_0001");
         _localDir = Path.Combine(conf.Get("mapreduce.cluster.local.dir", Path.Combine(Path.GetTempPath(), "streaming-local")), _jobId + "_" + Guid.NewGuid().ToString("N")[..8]);
-        _committer = new OutputCommitter(FileSystems.TryLocalPath(conf.Output) ?? throw new ConfigException($"-output {conf.Output}: the local runner writes local paths and file: URIs only"));
+        // With streaming.local.hdfs.root (the directory that stands for HDFS's /, as the FsShell stand-in's
+        // FAKE_HDFS_ROOT and the WebHDFS test server's root), an hdfs: output stays hdfs: for the tasks: their work
+        // directories are hdfs: URIs, so their side-effect files go through FsShell or WebHDFS as on a cluster, while
+        // this runner (the framework) commits the attempts in that directory.
+        var hdfsRoot = conf.Get("streaming.local.hdfs.root", "");
+        if (FileSystems.TryLocalPath(conf.Output) is { } local)
+        {
+            _committer = new OutputCommitter(local);
+            _outputUri = "file:" + _committer.OutputDir;
+        }
+        else if (hdfsRoot.Length > 0 && conf.Output.StartsWith("hdfs:", StringComparison.Ordinal))
+        {
+            _committer = new OutputCommitter(Path.Combine(hdfsRoot, WebHdfsClient.PathOf(conf.Output).TrimStart('/')));
+            _outputUri = conf.Output.TrimEnd('/');
+        }
+        else throw new ConfigException($"-output {conf.Output}: the local runner writes local paths and file: URIs (hdfs: URIs with -D streaming.local.hdfs.root=DIR)");
         _killMaps = conf.Get("streaming.local.kill.map.tasks", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
     }
 
@@ -306,12 +323,13 @@ public sealed partial class JobRunner
         env["mapreduce_job_id"] = env["mapred_job_id"] = _jobId;
         env["mapreduce_job_name"] = _conf.Get("mapreduce.job.name", "streamjob");
         env["mapreduce_job_reduces"] = Reduces.ToString();
-        env["mapreduce_output_fileoutputformat_outputdir"] = env["mapred_output_dir"] = "file:" + _committer.OutputDir;
+        env["mapreduce_output_fileoutputformat_outputdir"] = env["mapred_output_dir"] = _outputUri;
         env["mapreduce_task_id"] = env["mapred_tip_id"] = taskId;
         env["mapreduce_task_attempt_id"] = env["mapred_task_id"] = attemptId;
         env["mapreduce_task_ismap"] = env["mapred_task_is_map"] = isMap ? "true" : "false";
         env["mapreduce_task_partition"] = env["mapred_task_partition"] = partition.ToString();
-        if (attemptOut is not null) env["mapreduce_task_output_dir"] = env["mapred_work_output_dir"] = "file:" + attemptOut;
+        if (attemptOut is not null)
+            env["mapreduce_task_output_dir"] = env["mapred_work_output_dir"] = _outputUri + Path.GetRelativePath(_committer.OutputDir, attemptOut).Insert(0, "/");
         foreach (var (k, v) in _conf.CmdEnv) env[k] = v;
         return env;
     }

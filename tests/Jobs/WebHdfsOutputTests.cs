@@ -39,7 +39,10 @@ public class WebHdfsOutputTests
         Assert.That(WebHdfsClient.PathOf("hdfs://nn:8020/a/b"), Is.EqualTo("/a/b"));
     }
 
-    /// <summary>A task that fails (here: over its bad-row threshold) uploads nothing: no shard, no partial, no temporary.</summary>
+    /// <summary>
+    /// A task that fails (here: over its bad-row threshold) uploads no shard, no partial, no temporary; its quarantine,
+    /// the rows that failed it, is in its attempt directory (which Hadoop keeps or discards with the failed attempt).
+    /// </summary>
     [Test]
     public void AFailedTransformLeavesNoFileInHdfs()
     {
@@ -54,6 +57,8 @@ public class WebHdfsOutputTests
         var r = Proc.Run(Repo.Mapper, new[] { "transform", "--plan", plan, "--webhdfs", server.Active, "--max-bad-fraction", "0" },
             Proc.Utf8(input), env);
         Assert.That(r.ExitCode, Is.EqualTo(1), r.Stderr);
-        Assert.That(server.Files, Is.Empty, "a failed task's shard must not appear, not even half");
+        var rejects = "/out/_temporary/1/_temporary/attempt_1_0001_m_000000_0/_rejects/part-m-00000.tsv";
+        Assert.That(server.Files, Is.EqualTo(new[] { rejects }), "a failed task's shard must not appear, not even half");
+        Assert.That(System.Text.Encoding.UTF8.GetString(server[rejects]), Does.StartWith("FieldCount\tstdin@0\t1463\t2016-01-01,only,three"));
     }
 }

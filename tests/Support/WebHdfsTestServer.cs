@@ -34,6 +34,11 @@ public sealed class WebHdfsTestServer : IDisposable
     public int StallsRemaining;          // DataNode goes silent after the first chunk, this many responses…
     public int StallMs = 3000;           // …for this long
     public int ListBatchSize = 2;
+    /// <summary>
+    /// When set, every write is mirrored into this directory (HDFS's / there): created files, directories, renames and
+    /// deletes, so a local Hadoop runner whose HDFS stand-in is the same directory commits what tasks wrote over WebHDFS.
+    /// </summary>
+    public string? Root;
     public bool SupportsListBatch = true;
 
     // What happened.
@@ -148,6 +153,8 @@ public sealed class WebHdfsTestServer : IDisposable
 
     private bool Exists(string path) => _files.ContainsKey(path) || _dirs.ContainsKey(path);
 
+    private string? OnDisk(string path) => Root is null ? null : Path.Combine(Root, path.TrimStart('/'));
+
     private void MakeParents(string path)
     {
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -229,12 +236,22 @@ public sealed class WebHdfsTestServer : IDisposable
             case "MKDIRS" when method == "PUT":
                 if (_files.ContainsKey(path)) { await Remote(resp, 403, "FileAlreadyExistsException", "org.apache.hadoop.fs.FileAlreadyExistsException", $"Path is not a directory: {path}"); return; }
                 MakeParents(path + "/x");
+                if (OnDisk(path) is { } mkdir) Directory.CreateDirectory(mkdir);
                 await Json(resp, 200, new Dictionary<string, bool> { ["boolean"] = true });
                 return;
             case "RENAME" when method == "PUT":
                 var dst = q.GetValueOrDefault("destination", "");
                 bool ok = _files.TryRemove(path, out var moved) && !Exists(dst);
-                if (ok) { MakeParents(dst); _files[dst] = moved!; }
+                if (ok)
+                {
+                    MakeParents(dst);
+                    _files[dst] = moved!;
+                    if (OnDisk(path) is { } from && OnDisk(dst) is { } to && File.Exists(from))
+                    {
+                        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                        File.Move(from, to);
+                    }
+                }
                 else if (moved is not null) _files[path] = moved;
                 await Json(resp, 200, new Dictionary<string, bool> { ["boolean"] = ok });
                 return;
@@ -248,6 +265,7 @@ public sealed class WebHdfsTestServer : IDisposable
                 bool any = _files.TryRemove(path, out _) | _dirs.TryRemove(path, out _);
                 foreach (var k in _files.Keys.Where(k => k.StartsWith(path + "/"))) any |= _files.TryRemove(k, out _);
                 foreach (var k in _dirs.Keys.Where(k => k.StartsWith(path + "/"))) any |= _dirs.TryRemove(k, out _);
+                if (OnDisk(path) is { } gone) { if (Directory.Exists(gone)) Directory.Delete(gone, true); else File.Delete(gone); }
                 await Json(resp, 200, new Dictionary<string, bool> { ["boolean"] = any });
                 return;
             default:
@@ -281,6 +299,11 @@ public sealed class WebHdfsTestServer : IDisposable
             await ctx.Request.InputStream.CopyToAsync(ms);
             MakeParents(path);
             _files[path] = ms.ToArray();
+            if (OnDisk(path) is { } file)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                File.WriteAllBytes(file, _files[path]);
+            }
             resp.StatusCode = 201;
             resp.AddHeader("Location", $"hdfs://localhost:8020{path}");
             resp.ContentLength64 = 0;

@@ -25,7 +25,7 @@ public static class ScoreMapTask
         var (input, output, ctx, reporter, log) = task;
         var scorer = MlpScorer.Load(modelDir, out var meta);
         string source = $"{ctx.InputFile ?? "stdin"}@{ctx.InputStart}";
-        using var rejects = new RejectedRows(reporter, log, maxBadFraction, source, SideEffectFiles.RejectsWriter(ctx));
+        using var rejects = new RejectedRows(reporter, log, maxBadFraction, source, SideEffectFiles.RejectsWriter(ctx, task.Files));
         using var writer = new KeyValueWriter(output);
         var prefix = Encoding.ASCII.GetBytes(ctx.InputStart.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":");
         var key = new byte[prefix.Length + 20];

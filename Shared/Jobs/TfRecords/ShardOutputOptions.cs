@@ -21,11 +21,14 @@ public sealed class ShardOutputOptions
 
     public TransformPlan LoadPlan(ParseResult r) => TransformPlan.Load(r.GetValue(Plan)!);
 
-    /// <summary>Options with the output settings filled in (<paramref name="webHdfs"/>: from <see cref="OpenWebHdfs"/>); the caller adds the rest with <c>with</c>.</summary>
-    public TransformOptions Options(ParseResult r, WebHdfsClient? webHdfs) =>
-        new() { OutputDir = r.GetValue(OutputDir), Level = TfRecordCompressionExtensions.Level(r.GetValue(GzipLevel)), Remote = webHdfs };
+    /// <summary>Options with the output settings filled in; the caller adds the rest with <c>with</c>.</summary>
+    public TransformOptions Options(ParseResult r) =>
+        new() { OutputDir = r.GetValue(OutputDir), Level = TfRecordCompressionExtensions.Level(r.GetValue(GzipLevel)) };
 
-    /// <summary>The WebHDFS client for hdfs: shards when asked (null: the hdfs CLI writes them); dispose it when the task is done.</summary>
-    public WebHdfsClient? OpenWebHdfs(ParseResult r, ILoggerFactory logs) =>
-        WebHdfsClient.ForNameNodes(r.GetValue(WebHdfs), logs.CreateLogger("webhdfs"));
+    /// <summary>
+    /// The process's file systems: hdfs: shards and side-effect files through WebHDFS when NameNodes are named
+    /// (--webhdfs, else STREAMING_WEBHDFS), else through the hdfs CLI; dispose it when the task is done.
+    /// </summary>
+    public FileSystemRouter OpenFileSystems(ParseResult r, ILoggerFactory logs) =>
+        FileSystemRouter.ForProcess(logs.CreateLogger("webhdfs"), r.GetValue(WebHdfs));
 }

@@ -26,10 +26,10 @@ public static class TfRecordsJob
         cmd.SetAction(r => TaskHost.Execute("mapper.transform", (logs, reporter) =>
         {
             var plan = output.LoadPlan(r);
-            using var webhdfs = output.OpenWebHdfs(r, logs);
             if (r.GetValue(threads) < 0) throw new ConfigException("--threads must be 0 (auto) or more");
-            var task = TaskAttempt.OfProcess(reporter, logs.CreateLogger("mapper.transform"));
-            var options = output.Options(r, webhdfs) with
+            using var files = output.OpenFileSystems(r, logs);
+            var task = TaskAttempt.OfProcess(reporter, logs.CreateLogger("mapper.transform"), files);
+            var options = output.Options(r) with
             {
                 Shuffle = r.GetValue(shuffle), Seed = r.GetValue(seed), MaxBadFraction = r.GetValue(maxBad),
                 Threads = r.GetValue(threads) is > 0 and var t ? t : task.Context.DefaultThreads,
@@ -47,9 +47,9 @@ public static class TfRecordsJob
         output.AddTo(cmd);
         cmd.SetAction(r => TaskHost.Execute("reducer.transform", (logs, reporter) =>
         {
-            using var webhdfs = output.OpenWebHdfs(r, logs);
-            return TransformReduceTask.Run(TaskAttempt.OfProcess(reporter, logs.CreateLogger("reducer.transform")), output.LoadPlan(r),
-                output.Options(r, webhdfs));
+            using var files = output.OpenFileSystems(r, logs);
+            return TransformReduceTask.Run(TaskAttempt.OfProcess(reporter, logs.CreateLogger("reducer.transform"), files), output.LoadPlan(r),
+                output.Options(r));
         }));
         return cmd;
     }

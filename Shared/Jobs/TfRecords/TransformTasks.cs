@@ -23,11 +23,6 @@ public sealed record TransformOptions
     public CompressionLevel Level { get; init; } = CompressionLevel.Fastest;
     /// <summary>Threads transforming rows (map-only mode); the shard is the same bytes for any number.</summary>
     public int Threads { get; init; } = 1;
-    /// <summary>The file system of a remote output directory (WebHDFS when configured); null: the cluster's FsShell.</summary>
-    public IFileSystem? Remote { get; init; }
-
-    /// <summary>The shard <paramref name="name"/> in <paramref name="directory"/>, as a pending output.</summary>
-    public Stream CreateShard(string directory, string name) => FileSystems.ForDirectory(directory, Remote).Create(directory, name);
 }
 
 /// <summary>
@@ -49,7 +44,7 @@ public static class TransformMapTask
                 ?? throw new ConfigException("no output directory for the shard: run inside a streaming job (mapreduce_task_output_dir) or pass --output-dir");
         var csv = plan.ToCsvOptions();
         using var lines = new LineReader(input, csv.MaxLineBytes);
-        using var rejects = new RejectedRows(reporter, log, options.MaxBadFraction, source, SideEffectFiles.RejectsWriter(ctx));
+        using var rejects = new RejectedRows(reporter, log, options.MaxBadFraction, source, SideEffectFiles.RejectsWriter(ctx, task.Files));
         // A shard is written in blocks (of whole lines, cut the same way for any thread count): this thread reads the
         // first line (the header, when the split starts the file) so that every worker knows the columns, then deals
         // the rest out and writes the workers' records, compressed by them, in order.
@@ -58,8 +53,10 @@ public static class TransformMapTask
         var transformer = new RowTransformer(plan);
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
         using var stdout = new KeyValueWriter(output);
-        var shardFile = options.Shuffle ? null : options.CreateShard(outDir!, shard);
-        TfRecordWriter? writer = shardFile is null ? null : new TfRecordWriter(shardFile, compression, options.Level);
+        // The shard is a pending file on whichever file system holds the directory: it takes its name only when the
+        // task's threshold held (below); a failure or a kill before that leaves nothing that looks like a shard.
+        using var shardFile = options.Shuffle ? null : task.Files.Create(outDir!, shard);
+        TfRecordWriter? writer = shardFile is null ? null : new TfRecordWriter(shardFile, compression, options.Level, leaveOpen: true);
         long dropped = 0, rowsRead = 0, rowsOk = 0;
         var keySource = new byte[8 + Encoding.UTF8.GetMaxByteCount((ctx.InputFile ?? "").Length) + 16];
         int prefix = ShuffleKeyPrefix(keySource, options.Seed, ctx);
@@ -114,8 +111,8 @@ public static class TransformMapTask
         long records = Examples(rowsOk, rejects, dropped);
         if (writer is not null)
         {
-            PendingOutput.Commit(shardFile!);   // the threshold held: the shard may take its name
-            writer.Dispose();
+            writer.Dispose();      // the shard's last bytes (gzip trailer) written…
+            shardFile!.Commit();   // …and the threshold held: the shard takes its name
             var info = new ShardInfo
             {
                 Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C,
@@ -292,8 +289,8 @@ public static class TransformReduceTask
             ?? throw new ConfigException("no output directory for the shard: run inside a streaming job (mapreduce_task_output_dir) or pass --output-dir");
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
         using var lines = new LineReader(input, int.MaxValue / 2);
-        var shardFile = options.CreateShard(outDir, shard);
-        using var writer = new TfRecordWriter(shardFile, compression, options.Level);
+        using var shardFile = task.Files.Create(outDir, shard);
+        using var writer = new TfRecordWriter(shardFile, compression, options.Level, leaveOpen: true);
         byte[] buf = new byte[4096];
         long n = 0;
         var rows = new RowAccounting(0, 0, 0);
@@ -314,8 +311,8 @@ public static class TransformReduceTask
             }
             writer.Write(buf.AsSpan(0, len));
         }
-        PendingOutput.Commit(shardFile);
         writer.Dispose();
+        shardFile.Commit();
         var info = new ShardInfo
         {
             Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C,
