@@ -30,5 +30,5 @@ public sealed class ConfigException : Exception
     public string CommandLineMessage => Setting is null ? Message : $"--{Setting} {Problem}";
 }
 
-/// <summary>The data broke a limit the user set (e.g. --max-bad-fraction): exit code <see cref="ExitCodes.Failed"/>.</summary>
-public sealed class DataException(string message) : Exception(message);
+/// <summary>The data broke a limit the user set (e.g. --max-bad-fraction) or is corrupt: exit code <see cref="ExitCodes.Failed"/>.</summary>
+public class DataException(string message) : Exception(message);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Streaming.Core;
 using Streaming.TfRecord;
 using Streaming.Transform;
@@ -6,7 +7,10 @@ namespace Streaming.Storage;
 
 /// <summary>
 /// The shards of a transform output directory: the <c>*.tfrecord*</c> files in name order, with the job's
-/// <c>_manifest.json</c> (record counts and whole-shard CRC-32C) and <c>_transform.json</c> when present.
+/// <c>_manifest.json</c> (record counts, whole-shard CRC-32C, the hash of the plan that wrote each shard) and
+/// <c>_transform.json</c>. A directory without a manifest is refused unless asked for (its completeness cannot be
+/// checked: a deleted shard would go unnoticed), and a shard of another plan than the <c>_transform.json</c> beside
+/// it is refused when the plan is loaded.
 /// </summary>
 public sealed class ShardSet
 {
@@ -17,7 +21,9 @@ public sealed class ShardSet
 
     public static bool IsShard(string name) => !name.StartsWith('_') && !name.StartsWith('.') && name.Contains(".tfrecord", StringComparison.Ordinal);
 
-    public static ShardSet Open(IFileSystem source, string directory)
+    /// <param name="allowMissingManifest">Read a directory without <c>_manifest.json</c> (shards assembled by hand), unchecked.</param>
+    /// <param name="log">Told, with <paramref name="allowMissingManifest"/>, how many shards were found unchecked.</param>
+    public static ShardSet Open(IFileSystem source, string directory, bool allowMissingManifest = false, ILogger? log = null)
     {
         var entries = source.List(directory);
         var shards = entries.Where(e => !e.IsDirectory && IsShard(e.Name)).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
@@ -38,6 +44,12 @@ public sealed class ShardSet
             if (extra.Count > 0) throw new IOException($"{directory}: shards not in _manifest.json (another run's output?): {string.Join(", ", extra)}");
         }
         if (shards.Count == 0) throw new IOException($"{directory}: no TFRecord shards (*.tfrecord*)");
+        if (manifest is null)
+        {
+            if (!allowMissingManifest)
+                throw new DataException($"{directory}: no _manifest.json: the transform job did not finish, or the directory was assembled by hand ({shards.Count} shard(s) found; --allow-missing-manifest reads them unchecked)");
+            log?.LogWarning("{Directory}: no _manifest.json: reading the {Count} shard(s) found; their completeness, sizes, checksums and plan cannot be checked", directory, shards.Count);
+        }
         return new ShardSet { Source = source, Directory = directory, Shards = shards, Manifest = manifest };
     }
 
@@ -46,7 +58,16 @@ public sealed class ShardSet
         var path = Source.Combine(Directory, "_transform.json");
         if (!Source.Exists(path)) throw new ConfigException($"{Directory}: no _transform.json beside the shards");
         using var r = new StreamReader(Source.OpenRead(path));
-        return TransformPlan.FromJson(r.ReadToEnd(), path);
+        var plan = TransformPlan.FromJson(r.ReadToEnd(), path);
+        if (Manifest is { } m)
+        {
+            var hash = plan.Hash();
+            if (m.Shards.FirstOrDefault(s => s.PlanHash is { } h && h != hash) is { } foreign)
+                throw new DataException($"{Source.Combine(Directory, foreign.Shard)} was written by plan {foreign.PlanHash}, not by the _transform.json beside it ({hash}): a shard of another transform");
+            if (m.PlanHash is { } mh && mh != hash)
+                throw new DataException($"{Source.Combine(Directory, "_manifest.json")} was written for plan {mh}, not for the _transform.json beside it ({hash})");
+        }
+        return plan;
     }
 
     public delegate void RecordAction(ReadOnlySpan<byte> record);

@@ -6,8 +6,9 @@ using Streaming.Core;
 namespace Streaming.TfRecord;
 
 /// <summary>A TFRecord shard that fails its checks: which shard, at which byte offset, and why.</summary>
+/// <remarks>Corrupt data, not an I/O failure: exit 1 like every data verdict (exit 3 is for I/O and remote failures, which a retry may heal).</remarks>
 public sealed class TfRecordCorruptException(string shard, long offset, string reason)
-    : IOException($"corrupt TFRecord shard {shard} at byte {offset}: {reason}")
+    : DataException($"corrupt TFRecord shard {shard} at byte {offset}: {reason}")
 {
     public string Shard { get; } = shard;
     /// <summary>Offset of the failing record in the uncompressed framing (the stored file for uncompressed shards).</summary>

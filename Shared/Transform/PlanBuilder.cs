@@ -107,8 +107,11 @@ public static class PlanBuilder
         {
             if (s.Top.Truncated) throw new ConfigException($"label '{s.Name}' has more distinct values than were tracked: not a class label");
             classes = s.Top.Ordered().Select(t => t.Value).ToList();
+            // Only a --task the user gave is named: an inferred task is no option of theirs to blame.
             if (task == TaskKind.Binary && classes.Count != 2)
-                throw new ConfigException("task", $"binary needs exactly 2 label values, '{s.Name}' has {classes.Count}");
+                throw o.Task is null
+                    ? new ConfigException($"label '{s.Name}' has {classes.Count} distinct values and {s.Missing} missing: a class label needs at least 2 values (or pass --task)")
+                    : new ConfigException("task", $"binary needs exactly 2 label values, '{s.Name}' has {classes.Count}");
         }
         if (o.LabelAliases.Count > 0 && classes is null)
             throw new ConfigException("label-alias", "applies to class labels, not to a regression target");

@@ -63,6 +63,14 @@ public sealed record TransformPlan
 
     public string ToJson() => JsonSerializer.Serialize(this, PlanJsonContext.Default.TransformPlan);
 
+    /// <summary>
+    /// <c>sha256:…</c> of the plan's canonical JSON (<see cref="ToJson"/>): equal for equal plans whatever the file's
+    /// formatting, different for any other decision. Each shard's manifest record carries the hash of the plan that
+    /// wrote it, so a reader refuses a shard of another plan (docs/contracts.md §2).
+    /// </summary>
+    public string Hash() =>
+        "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ToJson())));
+
     public static TransformPlan FromJson(string json, string source = "_transform.json")
     {
         try

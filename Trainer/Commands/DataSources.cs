@@ -16,6 +16,19 @@ public static class DataSources
     public static FileSystemRouter Files(ILogger log) =>
         LazyInitializer.EnsureInitialized(ref _files, () => FileSystemRouter.ForProcess(log, webHdfsNameNodes: "", useFsShell: false));
 
+    /// <summary><c>--allow-missing-manifest</c>, the same on every command that reads shards.</summary>
+    public static System.CommandLine.Option<bool> AllowMissingManifestOption() => new("--allow-missing-manifest")
+    {
+        Description = "Read a shard directory without _manifest.json (assembled by hand, or a transform that did not finish): its completeness, checksums and plan cannot be checked",
+    };
+
+    /// <summary>The shard set at <paramref name="location"/>; without a manifest it is refused (exit 1) unless <paramref name="allowMissingManifest"/>.</summary>
+    public static ShardSet OpenShards(string location, bool allowMissingManifest, ILogger log)
+    {
+        var (fs, path) = Open(location, log);
+        return ShardSet.Open(fs, path, allowMissingManifest, log);
+    }
+
     public static (IFileSystem Source, string Path) Open(string location, ILogger log)
     {
         if (location.StartsWith("hdfs:", StringComparison.OrdinalIgnoreCase))

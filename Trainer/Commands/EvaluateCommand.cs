@@ -18,14 +18,15 @@ public static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "Shards (directory or webhdfs:// URI) transformed with the model's plan", Required = true };
         var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (default: all cores)", DefaultValueFactory = _ => 0 };
+        var allowMissing = DataSources.AllowMissingManifestOption();
         var cmd = new Command("evaluate", "Score a TFRecord set and print its metrics as JSON");
-        foreach (var o in new Option[] { model, data, device, threads }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, data, device, threads, allowMissing }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.evaluate", (logs, _) =>
         {
             var log = logs.CreateLogger("trainer");
             TorchDevice.Validate(r.GetValue(device)!);
             using var engine = ModelEngine.Open(r.GetValue(model)!, "libtorch", r.GetValue(device)!, r.GetValue(threads), log);
-            var shards = OpenShards(r.GetValue(data)!, engine.Meta, log);
+            var shards = OpenShards(r.GetValue(data)!, r.GetValue(allowMissing), engine.Meta, log);
             var accumulator = new MetricsAccumulator(engine.Meta.Spec.Task, engine.Meta.Spec.Outputs);
             engine.ScoreBatches(shards, (b, scores) => accumulator.Add(scores, b.Labels.AsSpan(0, b.Size)));
             var metrics = accumulator.Result();
@@ -41,10 +42,9 @@ public static class EvaluateCommand
     }
 
     /// <summary>A shard set made with the model's plan, streamed in its fixed order (memory independent of its size).</summary>
-    public static IExampleSource OpenShards(string location, ModelFile meta, Microsoft.Extensions.Logging.ILogger log)
+    public static IExampleSource OpenShards(string location, bool allowMissingManifest, ModelFile meta, Microsoft.Extensions.Logging.ILogger log)
     {
-        var (source, path) = DataSources.Open(location, log);
-        var set = ShardSet.Open(source, path);
+        var set = DataSources.OpenShards(location, allowMissingManifest, log);
         if (set.LoadPlan().ToJson() != meta.Plan.ToJson())
             throw new ConfigException($"{location} was transformed with a different plan than the model's: transform it with the model's _transform.json");
         var stream = new ShardStream(set, new FeatureLayout(meta.Plan), ValidationSplit.None, SplitSide.Train);

@@ -27,8 +27,9 @@ public static class PredictCommand
         var engine = new Option<string>("--engine") { Description = "native (no libtorch) or libtorch", DefaultValueFactory = _ => "native" };
         var device = new Option<string>("--device") { Description = "With --engine libtorch: auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "With --engine libtorch: CPU threads", DefaultValueFactory = _ => 0 };
+        var allowMissing = DataSources.AllowMissingManifestOption();
         var cmd = new Command("predict", "Predict for raw CSV rows (or TFRecord shards) with the model's transform plan");
-        foreach (var o in new Option[] { model, input, data, output, maxBad, engine, device, threads }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, input, data, output, maxBad, engine, device, threads, allowMissing }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.predict", (logs, reporter) =>
         {
             var log = logs.CreateLogger("trainer");
@@ -48,7 +49,7 @@ public static class PredictCommand
             {
                 if (r.GetValue(data) is { } shards)
                 {
-                    var set = EvaluateCommand.OpenShards(shards, scoring.Meta, log);
+                    var set = EvaluateCommand.OpenShards(shards, r.GetValue(allowMissing), scoring.Meta, log);
                     long written = 0;
                     scoring.ScoreBatches(set, (b, scores) =>
                     {

@@ -24,8 +24,9 @@ public static class ReadCommand
         var cache = new Option<string>("--cache") { Description = "auto, on or off, as train", DefaultValueFactory = _ => "off" };
         var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "As train (0 = sized to memory)", DefaultValueFactory = _ => 0 };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 1 };
+        var allowMissing = DataSources.AllowMissingManifestOption();
         var cmd = new Command("read", "Run the training input pipeline without a model and print its examples/s");
-        foreach (var o in new Option[] { data, batch, cache, shuffleBuffer, epochs }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data, batch, cache, shuffleBuffer, epochs, allowMissing }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.read", (logs, _) =>
         {
             var log = logs.CreateLogger("trainer");
@@ -36,8 +37,7 @@ public static class ReadCommand
                 ShuffleBuffer = r.GetValue(shuffleBuffer) >= 0 ? r.GetValue(shuffleBuffer) : throw new ConfigException("--shuffle-buffer must be 0 or more"),
                 Epochs = r.GetValue(epochs) > 0 ? r.GetValue(epochs) : throw new ConfigException("--epochs must be positive"),
             };
-            var (source, path) = DataSources.Open(r.GetValue(data)!, log);
-            var set = ShardSet.Open(source, path);
+            var set = DataSources.OpenShards(r.GetValue(data)!, r.GetValue(allowMissing), log);
             var layout = new FeatureLayout(set.LoadPlan());
             var sw = Stopwatch.StartNew();
             var (train, _) = TrainingInputs.Open(set, null, layout, 0, options, TrainingInputs.InMemory(set, layout, options), log);

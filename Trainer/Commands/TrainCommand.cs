@@ -39,9 +39,10 @@ public static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: the --model path + .checkpoint), written at every epoch's end and every --checkpoint-every minutes" };
         var checkpointEvery = new Option<double>("--checkpoint-every") { Description = "Minutes between checkpoints within an epoch (0 = only at epoch ends)", DefaultValueFactory = _ => 10 };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint when there is one of this run (same data and options); else start afresh" };
+        var allowMissing = DataSources.AllowMissingManifestOption();
         var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
-        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, check }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, allowMissing, check }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("trainer.train", (logs, _) =>
         {
             var log = logs.CreateLogger("trainer");
@@ -57,6 +58,7 @@ public static class TrainCommand
                 ShuffleBuffer = r.GetValue(shuffleBuffer) >= 0 ? r.GetValue(shuffleBuffer) : throw new ConfigException("--shuffle-buffer must be 0 (auto) or more"),
                 LogEverySeconds = r.GetValue(logEvery) is > 0 and var le && double.IsFinite(le) ? le : throw new ConfigException("--log-every must be a positive number of seconds"),
                 Patience = r.GetValue(patience) >= 0 ? r.GetValue(patience) : throw new ConfigException("--patience must be 0 or more"),
+                AllowMissingManifest = r.GetValue(allowMissing),
             };
             double fraction = r.GetValue(valFraction);
             if (fraction is < 0 or >= 1) throw new ConfigException("--validation-fraction must be in [0, 1)");
@@ -77,14 +79,12 @@ public static class TrainCommand
     public static int Train(string dataLocation, string? validationLocation, double fraction, string modelDir, TrainOptions options, int threads,
         string deviceOption, ILogger log, TextWriter progress, (string Path, TimeSpan Every, bool Resume)? checkpoint = null)
     {
-        var (source, path) = DataSources.Open(dataLocation, log);
-        var set = ShardSet.Open(source, path);
+        var set = DataSources.OpenShards(dataLocation, options.AllowMissingManifest, log);
         var plan = set.LoadPlan();
         ShardSet? vset = null;
         if (validationLocation is not null)
         {
-            var (vs, vp) = DataSources.Open(validationLocation, log);
-            vset = ShardSet.Open(vs, vp);
+            vset = DataSources.OpenShards(validationLocation, options.AllowMissingManifest, log);
             if (vset.LoadPlan().ToJson() != plan.ToJson())
                 throw new ConfigException($"{validationLocation} was transformed with a different plan than {dataLocation}");
         }

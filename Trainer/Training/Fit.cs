@@ -30,6 +30,8 @@ public sealed record TrainOptions
     public double LogEverySeconds { get; init; } = 10;
     /// <summary>Stop after this many epochs without improvement of the validation metric (0 = never).</summary>
     public int Patience { get; init; } = 3;
+    /// <summary>Read shard directories without <c>_manifest.json</c>, unchecked (<c>--allow-missing-manifest</c>).</summary>
+    public bool AllowMissingManifest { get; init; }
 }
 
 /// <summary>Where checkpoints go, how often mid-epoch, and the checkpoint to continue from (<c>--resume</c>), already read and matched.</summary>

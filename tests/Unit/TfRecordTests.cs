@@ -122,7 +122,7 @@ public class TfRecordTests
     {
         try
         {
-            var set = ShardSet.Open(LocalFileSystem.Instance, dir);
+            var set = ShardSet.Open(LocalFileSystem.Instance, dir, allowMissingManifest: true);
             foreach (var s in set.Shards) foreach (var r in set.ReadShard(s)) Example.Parser.ParseFrom(r);
             return null;
         }

@@ -67,7 +67,8 @@ public static class TfRecordsJob
         cmd.SetAction(r => TaskHost.Execute("mapper.manifest", (_, _) =>
         {
             // The plan says how its shards were written; a script need not pick the field out of its JSON.
-            var name = r.GetValue(plan) is { } planPath ? TransformPlan.Load(planPath).Compression : r.GetValue(compression)!;
+            var jobPlan = r.GetValue(plan) is { } planPath ? TransformPlan.Load(planPath) : null;
+            var name = jobPlan?.Compression ?? r.GetValue(compression)!;
             TfRecordCompressionExtensions.Parse(name);   // exit 2 on an unknown name, before reading
             var shards = new List<ShardInfo>();
             string? line;
@@ -81,10 +82,18 @@ public static class TfRecordsJob
                 try { shards.Add(ShardInfo.FromJson(record)); }
                 catch (System.Text.Json.JsonException e) { throw new DataException($"manifest line {n} is not a shard record: {e.Message}"); }
             }
-            var json = JobManifest.FromShards(shards, name).ToJson() + "\n";
+            var manifest = JobManifest.FromShards(shards, name, jobPlan?.Hash());
+            if (manifest.Records == 0) throw new DataException(NothingWritten(manifest));
+            var json = manifest.ToJson() + "\n";
             if (r.GetValue(output) is { } path) AtomicFile.WriteAllText(path, json); else Console.Out.Write(json);
             return ExitCodes.Ok;
         }));
         return cmd;
     }
+
+    /// <summary>Why a transform job wrote no record: a job whose every row was dropped or rejected failed, whatever its tasks said.</summary>
+    private static string NothingWritten(JobManifest m) =>
+        m.RowsRead == 0 ? "0 records written: the input has no rows"
+        : m.DroppedMissingLabel > 0 && m.RejectedRows == 0 ? $"0 records written: every row was dropped (missing label; {m.DroppedMissingLabel:N0} of {m.RowsRead:N0} rows)"
+        : $"0 records written: of {m.RowsRead:N0} rows, {m.RejectedRows:N0} were rejected (see _rejects/) and {m.DroppedMissingLabel:N0} dropped (missing label)";
 }

@@ -117,7 +117,7 @@ public static class TransformMapTask
             {
                 Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C,
                 RowsRead = rowsRead, Rejected = rejects.Total, DroppedMissingLabel = dropped,
-                Input = ctx.InputFile, Start = ctx.InputStart,
+                Input = ctx.InputFile, Start = ctx.InputStart, PlanHash = plan.Hash(),
             };
             stdout.Write(shard, info.ToJson());
             reporter.Increment(Counters.Group, Counters.BytesWritten, writer.FileBytes);
@@ -316,7 +316,7 @@ public static class TransformReduceTask
         var info = new ShardInfo
         {
             Shard = shard, Records = writer.Records, Bytes = writer.FileBytes, Crc32c = writer.FileCrc32C,
-            RowsRead = rows.RowsRead, Rejected = rows.Rejected, DroppedMissingLabel = rows.Dropped,
+            RowsRead = rows.RowsRead, Rejected = rows.Rejected, DroppedMissingLabel = rows.Dropped, PlanHash = plan.Hash(),
         };
         using var stdout = new KeyValueWriter(output);
         stdout.Write(shard, info.ToJson());
