@@ -7,6 +7,7 @@ source "$(dirname "$0")/common-args.sh"
 parse_args "$@"
 setup_runner
 [ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
+check_unique_columns "$COLUMNS"
 [ -n "${COLUMNS_PRINTED:-}" ] || dry_columns "$INPUT"
 export COLUMNS_PRINTED=1
 [ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"

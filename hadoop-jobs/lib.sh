@@ -196,6 +196,14 @@ streaming() {
   "${cmd[@]}" || { local rc=$?; log "job failed (exit $rc)"; exit 1; }
 }
 
+# A name twice in the header (or --columns): which column would it mean? Refused before any job (exit 2).
+check_unique_columns() { # "col1,col2,…"
+  [ "$1" = COLUMNS_FROM_HEADER ] && return 0
+  local dup
+  dup=$(tr ',' '\n' <<< "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' | sort | uniq -d | head -1)
+  [ -z "$dup" ] || die "column '$dup' is named twice in the input's header (or --columns): every column needs its own name"
+}
+
 # Column names: --columns, else the header line of the first input file.
 detect_columns() {
   local input=$1 header_mode=$2

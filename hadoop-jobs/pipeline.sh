@@ -34,6 +34,7 @@ fi
 if [ -n "$BASELINE" ] && [ "$DRY_RUN" = 0 ]; then fs_exists "$BASELINE" || die "--baseline $BASELINE: no such statistics directory"; fi
 if [ "$TRAIN_SET" = 1 ] && [ "$LOCAL" = 0 ] && [ -z "$WEBHDFS" ]; then die "--train on a cluster needs --webhdfs nn:9870 (where the trainer reads the shards)"; fi
 [ -n "$COLUMNS" ] || COLUMNS=$(detect_columns "$INPUT" "$HEADER")
+check_unique_columns "$COLUMNS"
 [ -n "${COLUMNS_PRINTED:-}" ] || dry_columns "$INPUT"
 export COLUMNS_PRINTED=1
 [ -n "$COLUMNS" ] || die "could not read a header line from $INPUT: pass --columns"

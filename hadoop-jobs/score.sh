@@ -19,6 +19,7 @@ parse_args "$@"
 setup_runner
 # Rows are matched to the model's columns by name: the header of the first input file (as the other jobs read it).
 if [ -z "$COLUMNS" ] && [ "$HEADER" != none ]; then COLUMNS=$(detect_columns "$INPUT" "$HEADER"); fi
+[ -z "$COLUMNS" ] || check_unique_columns "$COLUMNS"
 generic_options "${JOB_NAME:-streaming score $(basename "$INPUT")}"
 
 fp=$(step_fingerprint score "$(cat "$MODEL/model.json" "$MODEL/weights.bin" | sha256sum)" "$COLUMNS" "$MAX_BAD")

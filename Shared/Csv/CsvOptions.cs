@@ -53,4 +53,17 @@ public sealed record CsvOptions
 
     public static IReadOnlyList<string>? ParseList(string? text) =>
         string.IsNullOrWhiteSpace(text) ? null : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>
+    /// Null when every column name differs; else what is wrong, naming the first repeated name and its positions
+    /// (1-based). Every command that reads a header or --columns refuses a repeat: which column would a name mean?
+    /// </summary>
+    public static string? DuplicateColumn(IReadOnlyList<string> names)
+    {
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++)
+            if (!first.TryAdd(names[i], i))
+                return $"column '{names[i]}' is named twice (columns {first[names[i]] + 1} and {i + 1}): every column needs its own name";
+        return null;
+    }
 }

@@ -132,8 +132,10 @@ public sealed class CsvRowReader
         if (!isHeader) return false;
         if (_columns is null)
         {
-            if (fields.Distinct().Count() != fields.Length || fields.Any(string.IsNullOrEmpty))
-                throw new ConfigException($"header line has empty or duplicate column names: {Encoding.UTF8.GetString(line)}");
+            if (CsvOptions.DuplicateColumn(fields) is { } duplicate)
+                throw new ConfigException($"header line: {duplicate} (--header none if the first line is data): {Bytes.Escape(line, 200)}");
+            if (fields.Any(string.IsNullOrEmpty))
+                throw new ConfigException($"header line has an empty column name: {Bytes.Escape(line, 200)}");
             _columns = fields;
         }
         else if (!fields.SequenceEqual(_columns))
@@ -145,8 +147,10 @@ public sealed class CsvRowReader
         return true;
     }
 
-    /// <summary>--header auto without --columns: a header has no empty, numeric or repeated field.</summary>
+    /// <summary>
+    /// --header auto without --columns: a header has no empty or numeric field. (A repeated name does not make it
+    /// data: it is refused as a header, so a repeat is never silently read as a row, nor one column as another.)
+    /// </summary>
     private static bool LooksLikeHeader(string[] fields) =>
-        fields.All(f => f.Length > 0 && !double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
-        && fields.Distinct().Count() == fields.Length;
+        fields.All(f => f.Length > 0 && !double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _));
 }

@@ -34,8 +34,8 @@ public sealed class CsvInputOptions
         if (r.GetValue(Columns) is { } rawColumns && rawColumns.Split(',').Any(c => c.Trim().Length == 0))
             throw new ConfigException($"--columns must be non-empty names separated by commas, got '{rawColumns}'");
         var columns = CsvOptions.ParseList(r.GetValue(Columns));
-        if (columns is not null && columns.Distinct().Count() != columns.Count)
-            throw new ConfigException("--columns has duplicate names");
+        if (columns is not null && CsvOptions.DuplicateColumn(columns) is { } duplicate)
+            throw new ConfigException($"--columns: {duplicate}");
         return new CsvOptions
         {
             Delimiter = delimiter,

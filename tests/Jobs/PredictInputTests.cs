@@ -110,4 +110,36 @@ public class PredictInputTests
         Assert.That(given.ExitCode, Is.EqualTo(0), given.Stderr);
         Assert.That(given.Stderr, Does.Contain("reporter:counter:Streaming,RowsRead,2"), "the header line is the header, not data");
     }
+
+    /// <summary>
+    /// A header naming a column twice is refused, naming it, by every command that reads a header: which of the two
+    /// would a name mean? (It was read silently: predict used the first, statistics took the header for a data row.)
+    /// </summary>
+    [Test]
+    public void AHeaderThatNamesAColumnTwiceIsExit2NamingIt()
+    {
+        // wind twice: the first is really the date's values.
+        var rows = Rows.Select((l, i) => i == 0 ? l.Replace("date", "wind") : l).ToList();
+        var csv = Write("dup.csv", rows);
+        var predict = Predict(csv);
+        Assert.That(predict.ExitCode, Is.EqualTo(2), predict.Stderr);
+        Assert.That(predict.Stderr, Does.Contain("column 'wind' is named twice (columns 1 and 5)"));
+        Assert.That(predict.Stdout, Is.Empty);
+
+        var stats = Proc.Run(Repo.Mapper, new[] { "stats" }, File.ReadAllBytes(csv));
+        Assert.That(stats.ExitCode, Is.EqualTo(2), stats.Stderr);
+        Assert.That(stats.Stderr, Does.Contain("column 'wind' is named twice (columns 1 and 5)"));
+        Assert.That(stats.Stdout, Is.Empty);
+
+        var columns = Proc.Run(Repo.Mapper, new[] { "stats", "--columns", "date,precipitation,temp_max,temp_max,wind,weather" }, File.ReadAllBytes(Repo.Data("seattle-weather.csv")));
+        Assert.That(columns.ExitCode, Is.EqualTo(2), columns.Stderr);
+        Assert.That(columns.Stderr, Does.Contain("--columns: column 'temp_max' is named twice"));
+
+        // The cluster scripts read the header themselves: refused before any job.
+        var outDir = Path.Combine(Repo.TempDir("dup-pipeline"), "out");
+        var pipeline = Pipeline.Run("--output", outDir, "--input", csv, "--label", "weather");
+        Assert.That(pipeline.ExitCode, Is.EqualTo(2), pipeline.Stderr);
+        Assert.That(pipeline.Stderr, Does.Contain("column 'wind' is named twice"));
+        Assert.That(Directory.Exists(outDir), Is.False, "no job ran");
+    }
 }

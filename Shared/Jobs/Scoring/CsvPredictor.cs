@@ -74,6 +74,7 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
         if (missing.Count == sources.Count) return null;   // no feature named: a data row
         // A line naming at least half of the features is a header; one with columns missing is refused, naming them.
         if (missing.Count > 0 && missing.Count * 2 > sources.Count) return null;
+        if (CsvOptions.DuplicateColumn(fields) is { } duplicate) throw new ConfigException($"the input's header line: {duplicate}");
         if (missing.Count > 0)
             throw new ConfigException($"the input lacks the model's feature column(s) {string.Join(", ", missing)} (its columns: {string.Join(",", fields)})");
         lines.TryReadLine(out _, out _);
