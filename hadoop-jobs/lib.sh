@@ -143,37 +143,66 @@ step_fingerprint() { # step name, then every option that affects its output
   } | sha256sum | cut -c1-32
 }
 
-# Idempotent, safe re-runs. A step writes OUT/_STREAMING_STEP (its fingerprint) as soon as its job has succeeded, and
-# its last artifact (MARKER, default _SUCCESS) last. On a re-run:
+# Idempotent, safe re-runs. Before a step's job is submitted, its fingerprint goes into a pending mark beside OUT,
+# .NAME._STREAMING_PENDING in OUT's parent (Hadoop wants OUT itself not to exist at submission; a dot name, so no
+# input format reads it); as soon as the job has succeeded it goes into OUT/_STREAMING_STEP and the pending mark is
+# removed; the step's last artifact (MARKER, default _SUCCESS) comes last. So a directory our run started is ours
+# from the moment of submission, even if the run dies between the job's _SUCCESS and the step mark. On a re-run:
 #  - OUT complete with the same fingerprint: skipped; another fingerprint (input or options changed): exit 2 saying
 #    so, unless --overwrite;
-#  - OUT of ours but incomplete (a failed run): removed (to the trash on a cluster) and redone;
+#  - OUT of ours but incomplete (a failed or killed run: a step mark without its last artifact, or no step mark but
+#    our pending mark beside it): removed (to the trash on a cluster) and redone; with another fingerprint only under
+#    --overwrite;
 #  - OUT empty, or holding only Hadoop's _temporary: removed and redone;
 #  - anything else is not ours: exit 2, nothing touched (--overwrite included).
 STEP_MARKER=_STREAMING_STEP
+STEP_PENDING=_STREAMING_PENDING
+step_pending_path() { local out=${1%/}; echo "$(dirname "$out")/.$(basename "$out").$STEP_PENDING"; }
 step_needed() {
   local out=$1 marker=${2:-_SUCCESS} fp=$3
   if [ "$DRY_RUN" = 1 ]; then echo "# skipped when $out/$marker exists with the same fingerprint ($fp)"; return 0; fi
-  if ! fs_exists "$out"; then return 0; fi
+  if ! fs_exists "$out"; then step_pending "$out" "$fp"; return 0; fi
+  local had
   if fs_exists "$out/$STEP_MARKER"; then
-    local had
     had=$(fs_cat "$out/$STEP_MARKER" 2>/dev/null | head -1)
-    if [ "$OVERWRITE" = 1 ]; then log "$out: --overwrite: removing the previous run's output"; fs_rm "$out"; return 0; fi
+    if [ "$OVERWRITE" = 1 ]; then log "$out: --overwrite: removing the previous run's output"; fs_rm "$out"; step_pending "$out" "$fp"; return 0; fi
     # Hadoop's _SUCCESS is empty by design; our own last artifacts are never empty when complete.
     if { [ "$marker" = _SUCCESS ] && fs_exists "$out/$marker"; } || fs_nonempty "$out/$marker"; then
       [ "$had" = "$fp" ] && { log "$out is complete (fingerprint $fp): skipping (use --overwrite to redo)"; return 1; }
       echo "$(basename "$0"): error: $out was made from other input or options (fingerprint $had, now $fp): use --overwrite to redo it, or another --output" >&2
       exit 2
     fi
-    log "removing incomplete output of an earlier run: $out"; fs_rm "$out"; return 0
+    log "removing incomplete output of an earlier run: $out"; fs_rm "$out"; step_pending "$out" "$fp"; return 0
+  fi
+  local pending
+  pending=$(step_pending_path "$out")
+  if fs_exists "$pending"; then
+    had=$(fs_cat "$pending" 2>/dev/null | head -1)
+    if [ "$had" = "$fp" ] || [ "$OVERWRITE" = 1 ]; then
+      log "$out: started by an earlier run of these scripts that did not finish (fingerprint $had): removing it and redoing"
+      fs_rm "$out"; step_pending "$out" "$fp"; return 0
+    fi
+    echo "$(basename "$0"): error: $out was started by an earlier run with other input or options that did not finish (fingerprint $had, now $fp): use --overwrite to redo it, or another --output" >&2
+    exit 2
   fi
   local entries
   entries=$(fs_list "$out" | awk -F'\t' '{ n = $2; sub(/.*\//, "", n); if (n != "_temporary") print n }')
-  if [ -z "$entries" ]; then log "removing empty output directory $out"; fs_rm "$out"; return 0; fi
+  if [ -z "$entries" ]; then log "removing empty output directory $out"; fs_rm "$out"; step_pending "$out" "$fp"; return 0; fi
   echo "$(basename "$0"): error: $out exists and was not written by these scripts (no $STEP_MARKER): refusing to touch it; choose another --output" >&2
   exit 2
 }
-# Records the step's fingerprint in its output once the job succeeded (before any later artifact).
+# The pending mark: this run's fingerprint beside OUT, before the job that makes OUT is submitted.
+step_pending() {
+  local out=$1 tmpf parent
+  parent=$(dirname "${out%/}")
+  if [ "$LOCAL" = 1 ]; then mkdir -p -- "$parent"; else hdfs dfs -mkdir -p "$parent"; fi
+  tmpf=$(mktemp)
+  echo "$2" > "$tmpf"
+  fs_put "$tmpf" "$(step_pending_path "$out")"
+  rm -f "$tmpf"
+}
+# Records the step's fingerprint in its output once the job succeeded (before any later artifact), then drops the
+# pending mark: OUT carries its own from now on.
 step_started() {
   [ "$DRY_RUN" = 1 ] && return 0
   local tmpf
@@ -181,6 +210,7 @@ step_started() {
   echo "$2" > "$tmpf"
   fs_put "$tmpf" "$1/$STEP_MARKER"
   rm -f "$tmpf"
+  fs_rm "$(step_pending_path "$1")"
 }
 
 # Runs one streaming job. Arguments: generic options then streaming options, exactly as hadoop-streaming takes them.

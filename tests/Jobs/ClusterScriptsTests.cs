@@ -24,10 +24,12 @@ public class ClusterScriptsTests(string version)
 
     private ProcResult Script(string script, params string[] args) => ScriptWithFailing(script, null, args);
 
-    private ProcResult ScriptWithFailing(string script, string? failing, params string[] args) =>
+    private ProcResult ScriptWithFailing(string script, string? failing, params string[] args) => ScriptWith(script, failing, null, args);
+
+    private ProcResult ScriptWith(string script, string? failing, string? dieAfterJob, params string[] args) =>
         Proc.Run("/bin/bash", new[] { Path.Combine(Repo.Root, "hadoop-jobs", script) }.Concat(args), null, new Dictionary<string, string>
         {
-            ["FAKE_HDFS_FAIL"] = failing ?? "",
+            ["FAKE_HDFS_FAIL"] = failing ?? "", ["FAKE_HADOOP_DIE_AFTER_JOB"] = dieAfterJob ?? "",
             ["PATH"] = Path.Combine(Repo.Root, "tests", "Support", "fakes") + ":/usr/bin:/bin",
             ["FAKE_HDFS_ROOT"] = _root, ["FAKE_HADOOP_VERSION"] = version,
             ["HADOOP_STREAMING_JAR"] = "/opt/hadoop/share/hadoop/tools/lib/hadoop-streaming.jar",
@@ -59,6 +61,52 @@ public class ClusterScriptsTests(string version)
         Assert.That(redo.ExitCode, Is.EqualTo(0), redo.Stderr);
         Assert.That(File.ReadAllText(Path.Combine(_root, "out", "w", "tfrecords", "_transform.json")), Does.Contain("\"zscore\""));
         Assert.That(Directory.Exists(Path.Combine(_root, "user")), Is.True, "the replaced output went to the trash, not gone");
+    }
+
+    /// <summary>
+    /// The pipeline SIGKILLed between a job's _SUCCESS and its step mark (after the statistics job, after the transform
+    /// job): the output is still recognisably ours (the pending mark written before submission), so the same command
+    /// redoes it and ends with what an uninterrupted run writes; other options need --overwrite; no mark is left.
+    /// </summary>
+    [TestCase(1, "stats")]
+    [TestCase(2, "tfrecords")]
+    public void ARunKilledBetweenAJobsSuccessAndItsStepMarkIsRedoneByTheNextRun(int job, string step)
+    {
+        var killed = ScriptWith("pipeline.sh", null, job.ToString(), Pipeline_());
+        Assert.That(killed.ExitCode, Is.EqualTo(137), "killed by SIGKILL: " + killed.Stderr);
+        var dir = Path.Combine(_root, "out", "w", step);
+        Assert.That(File.Exists(Path.Combine(dir, "_SUCCESS")) && !File.Exists(Path.Combine(dir, "_STREAMING_STEP")),
+            "killed in the window: the job's output is complete, the step mark not written");
+
+        // Other options of that step (the statistics' reducers, the transform's scaling): not redone without --overwrite.
+        var changed = Script("pipeline.sh", step == "stats" ? Pipeline_("--reducers", "3") : Pipeline_("--scale", "zscore"));
+        Assert.That(changed.ExitCode, Is.EqualTo(2), changed.Stderr);
+        Assert.That(changed.Stderr, Does.Contain("was started by an earlier run with other input or options that did not finish"));
+
+        var again = Script("pipeline.sh", Pipeline_());
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.Stderr);
+        Assert.That(again.Stderr, Does.Contain($"{step}: started by an earlier run of these scripts that did not finish"));
+
+        var reference = Script("pipeline.sh", Pipeline_("--output", "hdfs://nn:8020/out/ref"));
+        Assert.That(reference.ExitCode, Is.EqualTo(0), reference.Stderr);
+        foreach (var sub in new[] { "stats", "tfrecords" })
+        {
+            var got = Path.Combine(_root, "out", "w", sub);
+            var want = Path.Combine(_root, "out", "ref", sub);
+            var names = Directory.GetFiles(want).Select(Path.GetFileName).Order().ToList();
+            Assert.That(Directory.GetFiles(got).Select(Path.GetFileName).Order(), Is.EqualTo(names), sub);
+            foreach (var n in names.Where(n => n != "_STREAMING_STEP"))
+                Assert.That(File.ReadAllBytes(Path.Combine(got, n!)), Is.EqualTo(File.ReadAllBytes(Path.Combine(want, n!))), $"{sub}/{n}");
+        }
+        Assert.That(Directory.GetFiles(Path.Combine(_root, "out"), "*_STREAMING_PENDING", SearchOption.AllDirectories), Is.Empty, "no pending mark left");
+
+        // Killed again in the same window, then replaced with other options: --overwrite takes it.
+        File.Delete(Path.Combine(_root, ".jobs"));
+        var redo = ScriptWith("pipeline.sh", null, job.ToString(), Pipeline_("--output", "hdfs://nn:8020/out/k"));
+        Assert.That(redo.ExitCode, Is.EqualTo(137), redo.Stderr);
+        var over = Script("pipeline.sh", Pipeline_("--output", "hdfs://nn:8020/out/k", "--scale", "zscore", "--overwrite"));
+        Assert.That(over.ExitCode, Is.EqualTo(0), over.Stderr);
+        Assert.That(File.ReadAllText(Path.Combine(_root, "out", "k", "tfrecords", "_transform.json")), Does.Contain("\"zscore\""));
     }
 
     [Test]
