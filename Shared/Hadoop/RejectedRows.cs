@@ -50,13 +50,16 @@ public sealed class RejectedRows : IDisposable
     /// </summary>
     public static RejectedRows Recorder() => new();
 
-    /// <summary>Told each reject's reason, in order (e.g. so a predictor can mark the row's output line).</summary>
-    public Action<RejectReason>? Observer { get; set; }
+    /// <summary>Told of each reject, in order (e.g. so a predictor can answer the row's output line).</summary>
+    public delegate void RejectObserver(RejectReason reason, ReadOnlySpan<byte> line);
+
+    /// <summary>Told each reject's reason and line, in order.</summary>
+    public RejectObserver? Observer { get; set; }
 
     /// <summary>Thread-safe: parallel workers of one task share it.</summary>
     public void Reject(RejectReason reason, ReadOnlySpan<byte> line, long lineNumber, string? detail = null)
     {
-        Observer?.Invoke(reason);
+        Observer?.Invoke(reason, line);
         if (_recorded is not null)
         {
             _recorded.Add((reason, line.ToArray(), lineNumber, detail));

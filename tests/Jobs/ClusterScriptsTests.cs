@@ -121,7 +121,9 @@ public class ClusterScriptsTests(string version)
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
         var lines = Directory.GetFiles(Path.Combine(_root, "out", "scores"), "part-*").Order(StringComparer.Ordinal).SelectMany(File.ReadAllLines).ToArray();
         var expected = Proc.Run(Repo.Trainer, "predict", "--model", model, "--input", Repo.Data("seattle-weather.csv"));
-        Assert.That(lines.Select(l => l.Split('\t')[1]), Is.EqualTo(expected.Stdout.Split('\n')[..^1]));
+        Assert.That(lines.Select(l => l.Split('\t')[3]), Is.EqualTo(expected.Stdout.Split('\n')[..^1]));
+        Assert.That(lines.Select(l => l.Split('\t')[0]).Distinct(), Is.EqualTo(new[] { "file:" + Path.Combine(_root, "data", "weather.csv") }), "each line names its input file");
+        Assert.That(File.ReadAllText(Path.Combine(_root, "out", "scores", "_schema.json")), Does.Contain("\"prediction\""));
         var again = Script("score.sh", "--input", "hdfs:///data/weather.csv", "--output", "/out/scores", "--model", model);
         Assert.That(again.ExitCode, Is.EqualTo(0), again.Stderr);
         Assert.That(again.Stderr, Does.Contain("is complete (fingerprint"));

@@ -79,9 +79,10 @@ public class TorchTrainerTests
         Assert.That(parts, Has.Length.GreaterThanOrEqualTo(4), "several map tasks");
         var lines = parts.SelectMany(File.ReadAllLines).ToArray();
         var expected = Predict(model, input);
-        Assert.That(lines.Select(l => l.Split('\t')[1]), Is.EqualTo(expected), "same predictions, same order");
+        Assert.That(lines.Select(l => l.Split('\t')[3]), Is.EqualTo(expected), "same predictions, same order");
+        Assert.That(lines.Select(l => l.Split('\t')[0]).Distinct(), Is.EqualTo(new[] { "file:" + input }));
         // Each key is the split's start and the row's index in it: unique, and in input order within each part.
-        var keys = lines.Select(l => l.Split('\t')[0].Split(':').Select(long.Parse).ToArray()).ToArray();
+        var keys = lines.Select(l => l.Split('\t')[1..3].Select(long.Parse).ToArray()).ToArray();
         Assert.That(keys[0], Is.EqualTo(new long[] { 0, 0 }));
         Assert.That(keys.Select(k => k[0]).Distinct().Count(), Is.EqualTo(parts.Length));
         Assert.That(keys.Zip(keys.Skip(1)).All(p => p.First[0] == p.Second[0] ? p.Second[1] == p.First[1] + 1 : p.Second[0] > p.First[0] && p.Second[1] == 0));

@@ -11,11 +11,41 @@ using Streaming.Hadoop;
 
 namespace Streaming.Jobs;
 
-/// <summary>One input row's answer: its index among the input's rows, and its prediction or the reason it has none.</summary>
-public readonly record struct RowPrediction(long Row, string? Prediction, RejectReason? Rejected)
+/// <summary>
+/// One input row's answer: its index among the input's rows, its prediction or the reason it has none, and what the
+/// output carries beside it (<see cref="ScoreColumns"/>: identifying columns, the input line), already formatted.
+/// </summary>
+public readonly record struct RowPrediction(long Row, string? Prediction, RejectReason? Rejected, string? Extra = null)
 {
     /// <summary>The output text: the prediction, or <c>rejected:Reason</c> (never a blank line).</summary>
     public string Text => Prediction ?? "rejected:" + Rejected;
+}
+
+/// <summary>
+/// What a scoring output line carries after the prediction, so predictions can be joined back to their rows: the
+/// values of <see cref="IdColumns"/> (<c>--id-columns</c>), then the input line itself (<c>--keep-input</c>), each
+/// after a TAB. An id value's TAB, newline and backslash are written <c>\t</c>, <c>\n</c>, <c>\\</c>; the input line
+/// comes last, as it was (a row the CSV reader rejected has empty id values).
+/// </summary>
+public sealed record ScoreColumns(IReadOnlyList<string> IdColumns, bool KeepInput)
+{
+    public static readonly ScoreColumns None = new([], false);
+    public bool Any => IdColumns.Count > 0 || KeepInput;
+
+    /// <summary>The extra text of a parsed row (<paramref name="ids"/>: the id columns' positions in it).</summary>
+    internal string Format(int[] ids, Func<int, ReadOnlySpan<byte>>? field, ReadOnlySpan<byte> line)
+    {
+        var sb = new StringBuilder();
+        foreach (int i in ids)
+        {
+            sb.Append('\t');
+            if (field is null) continue;
+            foreach (char c in Encoding.UTF8.GetString(field(i)))
+                sb.Append(c switch { '\t' => "\\t", '\n' => "\\n", '\r' => "\\r", '\\' => "\\\\", _ => c.ToString() });
+        }
+        if (KeepInput) sb.Append('\t').Append(Encoding.UTF8.GetString(line));
+        return sb.ToString();
+    }
 }
 
 /// <summary>
@@ -31,14 +61,19 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
 {
     public const int Chunk = 4096;
 
-    public long Run(Stream csv, bool atFileStart, IReadOnlyList<string>? inputColumns, RejectedRows rejects, Reporter reporter, Action<RowPrediction> emit)
+    public long Run(Stream csv, bool atFileStart, IReadOnlyList<string>? inputColumns, RejectedRows rejects, Reporter reporter,
+        Action<RowPrediction> emit, ScoreColumns? columns = null)
     {
         var layout = new FeatureLayout(meta.Plan);
         var lines = new LineReader(csv, meta.Plan.Csv.MaxLineBytes);
         try
         {
             var plan = Bind(lines, atFileStart, inputColumns);
-            return Run(plan, layout, lines, atFileStart, rejects, reporter, emit);
+            columns ??= ScoreColumns.None;
+            var names = plan.Csv.Columns.ToList();
+            var ids = columns.IdColumns.Select(c => names.IndexOf(c) is >= 0 and var i ? i
+                : throw new ConfigException("id-columns", $"'{c}' is not a column of the input (its columns: {string.Join(",", plan.Csv.Columns)})")).ToArray();
+            return Run(plan, layout, lines, atFileStart, rejects, reporter, emit, columns, ids);
         }
         finally { lines.Dispose(); }
     }
@@ -81,23 +116,25 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
         return fields;
     }
 
-    private long Run(TransformPlan plan, FeatureLayout layout, LineReader lines, bool atFileStart, RejectedRows rejects, Reporter reporter, Action<RowPrediction> emit)
+    private long Run(TransformPlan plan, FeatureLayout layout, LineReader lines, bool atFileStart, RejectedRows rejects, Reporter reporter,
+        Action<RowPrediction> emit, ScoreColumns columns, int[] ids)
     {
         var transformer = new RowTransformer(plan.WithoutLabel());
         var decoder = new ExampleDecoder(layout.Slots, requireLabel: false);
-        var reasons = new Queue<RejectReason>();
-        rejects.Observer = reasons.Enqueue;
+        // Rows the CSV reader rejects, with their line's extra columns (ids unknown: the row did not parse).
+        var reasons = new Queue<(RejectReason Reason, string? Extra)>();
+        rejects.Observer = (reason, line) => reasons.Enqueue((reason, columns.Any ? columns.Format(ids, null, line) : null));
         var reader = new CsvRowReader(lines, plan.ToCsvOptions(), atFileStart, rejects, reporter);
         var chunk = new Dataset(layout.NumericWidth, layout.IndexSlots.Count);
-        var pending = new List<(long Row, RejectReason? Rejected)>();
+        var pending = new List<(long Row, RejectReason? Rejected, string? Extra)>();
         long emitted = 0;
 
         void Flush()
         {
             var scores = chunk.Count > 0 ? score(chunk) : [];
             int k = 0;
-            foreach (var (row, rejected) in pending)
-                emit(new RowPrediction(row, rejected is null ? Format(meta, scores, k++) : null, rejected));
+            foreach (var (row, rejected, extra) in pending)
+                emit(new RowPrediction(row, rejected is null ? Format(meta, scores, k++) : null, rejected, extra));
             emitted += pending.Count;
             pending.Clear();
             chunk = new Dataset(layout.NumericWidth, layout.IndexSlots.Count);
@@ -107,24 +144,28 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
         void Gap(long upTo)
         {
             for (long r = emitted + pending.Count; r < upTo; r = emitted + pending.Count)
-                pending.Add((r, reasons.Count > 0 ? reasons.Dequeue() : RejectReason.BadRecord));
+            {
+                var (reason, extra) = reasons.Count > 0 ? reasons.Dequeue() : (RejectReason.BadRecord, (string?)null);
+                pending.Add((r, reason, extra));
+            }
         }
 
         while (reader.TryRead(out var row))
         {
             Gap(reader.RowsRead - 1);
+            string? extra = columns.Any ? columns.Format(ids, i => row[i], reader.RawLine) : null;
             if (transformer.Transform(row, out var example, out var detail) == RowOutcome.Ok)
             {
                 chunk.Next(out var num, out var idx);
                 decoder.Decode(example, num, idx, out _);
                 chunk.Commit(0, reader.RowsRead - 1);
-                pending.Add((reader.RowsRead - 1, null));
+                pending.Add((reader.RowsRead - 1, null, extra));
             }
             else
             {
                 rejects.Reject(RejectReason.BadValue, reader.RawLine, reader.LineNumber, detail);
                 reasons.Dequeue();
-                pending.Add((reader.RowsRead - 1, RejectReason.BadValue));
+                pending.Add((reader.RowsRead - 1, RejectReason.BadValue, extra));
             }
             if (pending.Count >= Chunk) Flush();
         }
