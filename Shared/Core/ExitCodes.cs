@@ -12,6 +12,15 @@ public static class ExitCodes
     public const int IoError = 3;
 }
 
+/// <summary>
+/// The process was asked to stop (SIGTERM from YARN or cron, SIGINT from a terminal) and stopped cleanly where it could
+/// go on from: one line, and the shell's code for the signal (128 + signal: 143 for SIGTERM, 130 for SIGINT).
+/// </summary>
+public sealed class StopRequestedException(int signal, string message) : Exception(message)
+{
+    public int ExitCode => 128 + signal;
+}
+
 /// <summary>A configuration error: reported as one line and exit code <see cref="ExitCodes.Usage"/>.</summary>
 public sealed class ConfigException : Exception
 {

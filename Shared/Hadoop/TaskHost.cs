@@ -38,6 +38,11 @@ public static class TaskHost
             log.LogError("configuration error: {Message}", e.CommandLineMessage);
             return ExitCodes.Usage;
         }
+        catch (StopRequestedException e)
+        {
+            log.LogWarning("{Message}", e.Message);
+            return e.ExitCode;
+        }
         catch (DataException e)
         {
             log.LogError("task failed: {Message}", e.Message);

@@ -71,6 +71,10 @@ public static class TrainCommand
             if (Directory.Exists(checkpointPath)) throw new ConfigException($"--checkpoint {checkpointPath}: is a directory");
             var ckOptions = (checkpointPath, every == 0 ? TimeSpan.MaxValue : TimeSpan.FromMinutes(every), r.GetValue(resume));
             if (r.GetValue(check)) return ExitCodes.Ok;
+            // What killed runs left (a half checkpoint, a staging or replaced model directory of a dead process) goes first.
+            ModelSaver.RemoveStale(modelDir, log);
+            foreach (var p in AtomicFile.RemoveStale(checkpointPath, "tmp"))
+                log.LogInformation("removed {Path}, left by an earlier checkpoint that did not finish", p);
             return Train(r.GetValue(data)!, r.GetValue(valData), fraction, modelDir, options, r.GetValue(threads), r.GetValue(device)!, log, Console.Out, ckOptions);
         }));
         return cmd;
@@ -111,7 +115,8 @@ public static class TrainCommand
         using var model = new TabularNet(spec);
         model.to(device);
         var interactive = ReferenceEquals(progress, Console.Out) && !Console.IsOutputRedirected;
-        var (history, bestEpoch) = new Fit(log, progress, new EpochProgress(progress, interactive, TimeSpan.FromSeconds(options.LogEverySeconds)))
+        using var stop = new StopSignal();
+        var (history, bestEpoch) = new Fit(log, progress, new EpochProgress(progress, interactive, TimeSpan.FromSeconds(options.LogEverySeconds)), stop)
             .Run(model, train, validation, options, device, checkpoints);
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
         var final = validation is not null ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();

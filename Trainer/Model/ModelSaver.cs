@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using Streaming.Core;
@@ -57,20 +58,46 @@ public static class ModelSaver
     {
         var full = Path.GetFullPath(dir);
         var staging = Staging(full);
-        if (Directory.Exists(staging)) Directory.Delete(staging, true);
-        Directory.CreateDirectory(staging);
-        net.cpu();   // state_dict files hold CPU tensors, whatever device trained them
-        net.save_py(Path.Combine(staging, StateDictName));
-        File.WriteAllText(Path.Combine(staging, "metrics.json"), metricsJson);
-        File.WriteAllText(Path.Combine(staging, "training-curve.svg"), curveSvg);
-        ModelFile.Save(staging, meta, net.Weights());
-        if (Directory.Exists(full))
+        var old = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.old-{Environment.ProcessId}");
+        try
         {
-            var old = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.old-{Environment.ProcessId}");
-            Directory.Move(full, old);
-            Directory.Move(staging, full);
-            Directory.Delete(old, true);
+            if (Directory.Exists(staging)) Directory.Delete(staging, true);
+            Directory.CreateDirectory(staging);
+            net.cpu();   // state_dict files hold CPU tensors, whatever device trained them
+            net.save_py(Path.Combine(staging, StateDictName));
+            File.WriteAllText(Path.Combine(staging, "metrics.json"), metricsJson);
+            File.WriteAllText(Path.Combine(staging, "training-curve.svg"), curveSvg);
+            ModelFile.Save(staging, meta, net.Weights());
+            if (Directory.Exists(full))
+            {
+                Directory.Move(full, old);
+                Directory.Move(staging, full);
+            }
+            else Directory.Move(staging, full);
         }
-        else Directory.Move(staging, full);
+        catch
+        {
+            // Nothing of a failed save stays behind, and the previous model is where it was.
+            Quietly(() => { if (Directory.Exists(staging)) Directory.Delete(staging, true); });
+            Quietly(() => { if (Directory.Exists(old) && !Directory.Exists(full)) Directory.Move(old, full); });
+            throw;
+        }
+        // The new model is in place; the old one goes (a kill now leaves it hidden, for the next run to remove: RemoveStale).
+        Quietly(() => { if (Directory.Exists(old)) Directory.Delete(old, true); });
+    }
+
+    /// <summary>
+    /// Removes what killed or failed saves of <paramref name="dir"/> left beside it (staging and replaced model
+    /// directories of processes that are gone); logs each.
+    /// </summary>
+    public static void RemoveStale(string dir, ILogger log)
+    {
+        foreach (var p in AtomicFile.RemoveStale(dir, "staging", "old"))
+            log.LogInformation("removed {Path}, left by an earlier save that did not finish", p);
+    }
+
+    private static void Quietly(Action action)
+    {
+        try { action(); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

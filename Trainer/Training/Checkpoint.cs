@@ -58,15 +58,24 @@ public sealed class Checkpoint
         var body = ms.ToArray();
         var full = Path.GetFullPath(path);
         var tmp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".tmp-" + Environment.ProcessId);
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        try
         {
-            f.Write(body);
-            Span<byte> crc = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32C.Compute(body));
-            f.Write(crc);
-            f.Flush(flushToDisk: true);
+            using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            {
+                f.Write(body);
+                Span<byte> crc = stackalloc byte[4];
+                BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32C.Compute(body));
+                f.Write(crc);
+                f.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, full, overwrite: true);
         }
-        File.Move(tmp, full, overwrite: true);
+        catch
+        {
+            // A full disk must not stay full of our half checkpoint: the previous checkpoint, if any, is intact.
+            try { File.Delete(tmp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
     }
 
     /// <summary>The checkpoint at <paramref name="path"/>, or null when there is none; a damaged one is an error.</summary>

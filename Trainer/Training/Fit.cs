@@ -45,7 +45,7 @@ public sealed record EpochResult(int Epoch, double TrainLoss, Dictionary<string,
 /// weights only; <see cref="FlatAdamW"/>). The running loss stays on the device: the host waits for it once an epoch, when the line is
 /// printed. After each epoch the validation metrics; early stopping restores the best epoch's weights.
 /// </summary>
-public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
+public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress, StopSignal? stop = null)
 {
     public static ModelSpec Spec(FeatureLayout layout, IExampleSource train, TrainOptions o)
     {
@@ -150,6 +150,13 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress)
                 seen += b.Size;
                 batches++;
                 progress.Step(epoch, o.Epochs, batches, totalBatches, seen, sw.Elapsed, () => lossSum.item<double>() / seen);
+                if (stop?.Requested is { } signal)
+                {
+                    // The batch is applied: stop here, where a resumed run goes on exactly as if never stopped.
+                    if (checkpoints is not null) Save(epoch, batches, seen, lossSum.item<double>());
+                    throw new Core.StopRequestedException(signal, $"{StopSignal.Name(signal)}: interrupted at epoch {epoch} batch {batches:N0}; "
+                        + (checkpoints is not null ? $"checkpoint {checkpoints.Path}: resume with --resume" : "no checkpoint was asked for"));
+                }
                 if (checkpoints is not null && lastCheckpoint.Elapsed >= checkpoints.Every) Save(epoch, batches, seen, lossSum.item<double>());
             }
             double trainLoss = lossSum.item<double>() / Math.Max(1, seen);   // the epoch's one host sync
