@@ -31,7 +31,7 @@ public sealed class ShardSet
         var m = entries.FirstOrDefault(e => e.Name == "_manifest.json");
         if (m is not null)
         {
-            using var r = new StreamReader(source.OpenRead(m.Path));
+            using var r = new StreamReader(source.OpenRead(m));   // its listed length: a short read is a fault, not the end
             try { manifest = JobManifest.FromJson(r.ReadToEnd()); }
             catch (System.Text.Json.JsonException e)
             {

@@ -34,6 +34,9 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
             ConnectTimeout = options.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = DecompressionMethods.None,
+            // A response abandoned half-read (a stalled DataNode, a read cut short) closes its connection at once: the
+            // default drains it for up to 2 s to reuse the connection, which a stalled DataNode turns into 2 s more.
+            MaxResponseDrainSize = 0,
             ConnectCallback = (context, _) => ConnectBlocking(context.DnsEndPoint, options.ConnectTimeout),
         };
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -157,8 +160,12 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
 
     // ---------------------------------------------------------------- data
 
-    /// <summary>Streams the file from <paramref name="offset"/> (optionally <paramref name="length"/> bytes), resuming after drops.</summary>
-    public Stream OpenRead(string path, long offset = 0) => new ReadStream(this, path, offset, null);
+    /// <summary>
+    /// Streams the file from <paramref name="offset"/>, resuming after drops. Its length is asked of the NameNode first
+    /// (GETFILESTATUS), so a body that ends early, with no Content-Length to say so, is a drop to resume, never a
+    /// short file accepted as whole.
+    /// </summary>
+    public Stream OpenRead(string path, long offset = 0) => new ReadStream(this, path, offset, Math.Max(0, GetFileStatus(path).Length - offset));
 
     public Stream OpenRead(string path, long offset, long length) => new ReadStream(this, path, offset, length);
 
@@ -174,7 +181,7 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
             using var body = content();
             using var req = new HttpRequestMessage(HttpMethod.Put, location) { Content = new StreamContent(body, 1 << 16) };
             req.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            using var resp = Send(req, HttpCompletionOption.ResponseContentRead, _o.ReadTimeout);
+            using var resp = Send(req, HttpCompletionOption.ResponseContentRead, _o.AttemptTimeout);
             if (resp.StatusCode != HttpStatusCode.Created && resp.StatusCode != HttpStatusCode.OK)
                 throw WebHdfsException.From(resp.StatusCode, resp.Content.ReadAsStringAsync().GetAwaiter().GetResult(), "CREATE", path);
             return true;
@@ -266,10 +273,9 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
                 catch (Exception e) when (IsTransient(e))
                 {
                     var delay = Backoff(b.Attempts - 1);
-                    if (!b.TrySpend(delay))
-                        throw new IOException($"WebHDFS {what}: gave up after {b.Attempts} attempt(s) in {b.Elapsed.TotalSeconds:F1} s (limits: {_o.MaxRetries + 1} attempts, {_o.Deadline.TotalSeconds:F0} s): {e.Message}", e);
+                    if (!b.TrySpend(delay)) throw GaveUp(what, b, e);
                     Interlocked.Increment(ref _retries);
-                    _log.LogWarning("WebHDFS {What}: {Error}; attempt {Attempt} of {Max} in {Delay} ms", what, e.Message, b.Attempts, _o.MaxRetries + 1, (int)delay.TotalMilliseconds);
+                    Fault(what, e, b.Attempts, delay);
                     Thread.Sleep(delay);
                 }
             }
@@ -277,15 +283,50 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
         finally { _ambient = outer; }
     }
 
+    /// <summary>The one line an operation fails with: what, how many attempts in how long, the faults seen, the last cause.</summary>
+    private WebHdfsGaveUpException GaveUp(string what, RetryBudget b, Exception last) =>
+        new($"WebHDFS {what}: gave up after {b.Attempts} attempt(s) in {b.Elapsed.TotalSeconds:F1} s (limits: {_o.MaxRetries + 1} attempts, {_o.Deadline.TotalSeconds:F0} s; faults so far: {FaultSummary()}): {last.Message}", last);
+
+    // Faults by kind: the first of each kind is a warning, the rest are counted (at Debug level) and summed up in the
+    // final error, so a NameNode that is down is a few lines, not one per attempt and operation.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _faults = new();
+
+    /// <param name="then">What happens next: retrying the request, or resuming a read at its offset.</param>
+    private void Fault(string what, Exception e, int attempt, TimeSpan delay, string then = "retrying")
+    {
+        var kind = FaultKind(e);
+        int n = _faults.AddOrUpdate(kind, 1, (_, c) => c + 1);
+        if (n == 1)
+            _log.LogWarning("WebHDFS {What}: {Error}; {Then} (attempt {Attempt} of {Max}, in {Delay} ms; further {Kind} faults are counted, not logged)",
+                what, e.Message, then, attempt, _o.MaxRetries + 1, (int)delay.TotalMilliseconds, kind);
+        else _log.LogDebug("WebHDFS {What}: {Error}; attempt {Attempt} of {Max} in {Delay} ms ({Kind} fault {Count})", what, e.Message, attempt, _o.MaxRetries + 1, (int)delay.TotalMilliseconds, kind, n);
+    }
+
+    private static string FaultKind(Exception e) => e switch
+    {
+        AllNameNodesUnavailableException => "NameNode unavailable",
+        WebHdfsRetriableException => "NameNode busy (503/RetriableException)",
+        TimeoutException or OperationCanceledException => "timeout",
+        DataNodeStalledException => "DataNode stalled",
+        HttpRequestException => "connection",
+        _ => "connection lost",
+    };
+
+    private string FaultSummary() =>
+        _faults.IsEmpty ? "none" : string.Join(", ", _faults.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} ×{kv.Value}"));
+
+    /// <summary>A DataNode sent nothing for a whole read timeout: the connection is dropped and the read reopened at its offset.</summary>
+    private sealed class DataNodeStalledException(string message) : IOException(message);
+
     private TimeSpan Backoff(int attempt)
     {
         double ms = Math.Min(_o.BackoffMax.TotalMilliseconds, _o.BackoffBase.TotalMilliseconds * Math.Pow(2, attempt));
         return TimeSpan.FromMilliseconds(ms / 2 + Random.Shared.NextDouble() * ms / 2);
     }
 
-    private static bool IsTransient(Exception e) => !IsUnknownHost(e) && (e is WebHdfsRetriableException or HttpRequestException or TimeoutException
-        or OperationCanceledException or AllNameNodesUnavailableException
-        || (e is IOException && e is not WebHdfsException));
+    private static bool IsTransient(Exception e) => !IsUnknownHost(e) && e is not WebHdfsGaveUpException
+        && (e is WebHdfsRetriableException or HttpRequestException or TimeoutException or OperationCanceledException or AllNameNodesUnavailableException
+            || (e is IOException && e is not WebHdfsException));
 
     /// <summary>A name that does not resolve does not heal by retrying.</summary>
     private static bool IsUnknownHost(Exception? e)
@@ -309,7 +350,7 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
                 try
                 {
                     using var req = new HttpRequestMessage(method, Url(nn, path, op, args ?? []));
-                    var resp = Send(req, HttpCompletionOption.ResponseContentRead, _o.ReadTimeout);
+                    var resp = Send(req, HttpCompletionOption.ResponseContentRead, _o.AttemptTimeout);
                     bool ok = resp.IsSuccessStatusCode || (expectRedirect && (int)resp.StatusCode is 307 or 302 or 303);
                     if (ok)
                     {
@@ -322,7 +363,7 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
                     throw error;
                 }
                 catch (HttpRequestException e) { last = e; }
-                catch (OperationCanceledException e) { last = new TimeoutException($"{_o.NameNodes[nn]} did not answer within {_o.ReadTimeout}", e); }
+                catch (OperationCanceledException e) { last = new TimeoutException($"{_o.NameNodes[nn]} did not answer within {_o.AttemptTimeout}", e); }
             }
             throw new AllNameNodesUnavailableException($"no NameNode of [{string.Join(", ", _o.NameNodes)}] is available: {last?.Message}", last!);
         });
@@ -370,7 +411,7 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
         using var nn = NameNode(HttpMethod.Get, path, "OPEN", args.ToArray(), expectRedirect: true);
         var location = Location(nn, "OPEN", path);
         var req = new HttpRequestMessage(HttpMethod.Get, location);
-        var resp = Send(req, HttpCompletionOption.ResponseHeadersRead, _o.ReadTimeout);
+        var resp = Send(req, HttpCompletionOption.ResponseHeadersRead, _o.AttemptTimeout);
         if (!resp.IsSuccessStatusCode)
         {
             var body = resp.Content.ReadAsStringAsync().GetAwaiter().GetResult();
@@ -391,6 +432,7 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
         private HttpResponseMessage? _resp;
         private CancellationTokenSource? _stall;
         private readonly RetryBudget _budget;
+        private string _dataNode = "?";
 
         public ReadStream(WebHdfsClient c, string path, long offset, long? length)
         {
@@ -414,28 +456,35 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
                     if (_body is null)
                     {
                         (_body, _resp) = _c.Retry($"OPEN {_path}@{_pos}", () => _c.OpenAt(_path, _pos, _end - _pos), _budget);
+                        _dataNode = _resp.RequestMessage?.RequestUri?.Authority ?? "?";
                         // A stalled DataNode: the timer drops the connection, the blocked read fails, and we resume.
                         _stall = new CancellationTokenSource();
                         _stall.Token.Register(static r => ((HttpResponseMessage)r!).Dispose(), _resp);
                     }
-                    _stall!.CancelAfter(_c._o.ReadTimeout);
-                    int n = _body.Read(buffer);   // straight into the caller's buffer: no copy, no task per read
+                    _stall!.CancelAfter(_c._o.AttemptTimeout);
+                    int n;
+                    try { n = _body.Read(buffer); }   // straight into the caller's buffer: no copy, no task per read
+                    catch (Exception ex) when (_stall.IsCancellationRequested && ex is IOException or OperationCanceledException or ObjectDisposedException)
+                    {
+                        // The stall timer dropped the connection: say so, not "The operation was canceled."
+                        throw new DataNodeStalledException($"no bytes from DataNode {_dataNode} for {_c._o.AttemptTimeout.TotalSeconds:0.#} s (read timeout) at byte {_pos}");
+                    }
                     _stall.CancelAfter(Timeout.InfiniteTimeSpan);
                     // A body without Content-Length that ends before the known length is a drop, not the end.
                     if (n == 0 && _end is { } known && _pos < known)
-                        throw new IOException($"the response ended at byte {_pos} of {known}");
+                        throw new IOException($"the DataNode's response ended at byte {_pos} of {known}");
                     _pos += n;
                     if (n > 0) _budget.Renew();
                     return n;
                 }
-                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException or ObjectDisposedException && ex is not WebHdfsException)
+                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException or ObjectDisposedException
+                    && ex is not WebHdfsException and not WebHdfsGaveUpException)
                 {
                     DropConnection();
                     var delay = _c.Backoff(_budget.Attempts - 1);
-                    if (!_budget.TrySpend(delay))
-                        throw new IOException($"WebHDFS OPEN {_path}: reading at byte {_pos} failed {_budget.Attempts} time(s) in {_budget.Elapsed.TotalSeconds:F1} s (limits: {_c._o.MaxRetries + 1} attempts, {_c._o.Deadline.TotalSeconds:F0} s): {ex.Message}", ex);
+                    if (!_budget.TrySpend(delay)) throw _c.GaveUp($"OPEN {_path} at byte {_pos}", _budget, ex);
                     Interlocked.Increment(ref _c._resumes);
-                    _c._log.LogWarning("WebHDFS OPEN {Path}: connection lost at byte {Offset} ({Error}); resuming", _path, _pos, ex.Message);
+                    _c.Fault($"OPEN {_path} at byte {_pos}", ex, _budget.Attempts, delay, "resuming at that byte");
                     Thread.Sleep(delay);
                 }
             }

@@ -54,3 +54,9 @@ public sealed class WebHdfsAlreadyExistsException(string m, HttpStatusCode s, st
 public sealed class WebHdfsStandbyException(string m, HttpStatusCode s, string? e, string? c) : WebHdfsException(m, s, e, c);
 /// <summary>A transient refusal (503, RetriableException): retried with backoff.</summary>
 public sealed class WebHdfsRetriableException(string m, HttpStatusCode s, string? e, string? c) : WebHdfsException(m, s, e, c);
+
+/// <summary>
+/// An operation's retry budget is spent: the message names the operation, the attempts, the time and the last cause,
+/// once (an enclosing retry loop passes it on as it is, rather than trying again or wrapping it).
+/// </summary>
+public sealed class WebHdfsGaveUpException(string message, Exception inner) : IOException(message, inner);

@@ -12,8 +12,14 @@ public sealed record WebHdfsOptions
     /// <summary>Delegation token (<c>delegation=</c>), e.g. from STREAMING_WEBHDFS_TOKEN.</summary>
     public string? DelegationToken { get; init; }
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    /// <summary>Longest wait for the next bytes of a response (a stalled DataNode is abandoned and re-opened).</summary>
-    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Longest wait for the next bytes of a response (a stalled DataNode is abandoned and re-opened; STREAMING_WEBHDFS_READ_TIMEOUT, seconds).</summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The read timeout one attempt waits: at most a third of <see cref="Deadline"/>, so a stall always leaves the
+    /// operation time to reopen at its offset (a read timeout equal to the deadline spent it on the stall alone).
+    /// </summary>
+    public TimeSpan AttemptTimeout => ReadTimeout < Deadline / 3 ? ReadTimeout : Deadline / 3;
     public int MaxRetries { get; init; } = 6;
     /// <summary>How long one operation may keep retrying (STREAMING_WEBHDFS_DEADLINE, seconds): then it fails with one message.</summary>
     public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(60);
@@ -53,12 +59,16 @@ public sealed record WebHdfsOptions
             NameNodes = hosts,
             Https = https,
             User = env("HADOOP_USER_NAME") ?? Environment.UserName,
-            Deadline = env("STREAMING_WEBHDFS_DEADLINE") is { } d
-                ? double.TryParse(d, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double sec) && sec > 0
-                    ? TimeSpan.FromSeconds(sec) : throw new ConfigException($"STREAMING_WEBHDFS_DEADLINE must be a positive number of seconds, got '{d}'")
-                : TimeSpan.FromSeconds(60),
+            Deadline = Seconds(env, "STREAMING_WEBHDFS_DEADLINE") ?? TimeSpan.FromSeconds(60),
+            ReadTimeout = Seconds(env, "STREAMING_WEBHDFS_READ_TIMEOUT") ?? TimeSpan.FromSeconds(20),
             DelegationToken = env("STREAMING_WEBHDFS_TOKEN"),
             DataNodeHostMap = map,
         }, Uri.UnescapeDataString(path));
     }
+
+    private static TimeSpan? Seconds(Func<string, string?> env, string name) =>
+        env(name) is { } d
+            ? double.TryParse(d, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double sec) && sec > 0 && double.IsFinite(sec)
+                ? TimeSpan.FromSeconds(sec) : throw new ConfigException($"{name} must be a positive number of seconds, got '{d}'")
+            : null;
 }
