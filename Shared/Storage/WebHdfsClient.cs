@@ -40,7 +40,14 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
             ConnectCallback = (context, _) => ConnectBlocking(context.DnsEndPoint, options.ConnectTimeout),
         };
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _kerberos = new WebHdfsKerberos(_http, _log, options.AttemptTimeout);
     }
+
+    private readonly WebHdfsKerberos _kerberos;
+
+    /// <summary>SPNEGO handshakes made and delegation token renewals (for tests and logs).</summary>
+    public int KerberosHandshakes => _kerberos.Handshakes;
+    public int TokenRenewals => _kerberos.Renewals;
 
     /// <summary>
     /// Connects a socket that stays in blocking mode: every request here is synchronous, and a blocking socket's read
@@ -247,7 +254,7 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
         foreach (var seg in path.Split('/', StringSplitOptions.RemoveEmptyEntries)) sb.Append('/').Append(Uri.EscapeDataString(seg));
         if (path.Trim('/').Length == 0) sb.Append('/');
         sb.Append("?op=").Append(op);
-        if (_o.DelegationToken is { } t) sb.Append("&delegation=").Append(Uri.EscapeDataString(t));
+        if ((_kerberos.Token ?? _o.DelegationToken) is { } t) sb.Append("&delegation=").Append(Uri.EscapeDataString(t));
         else if (_o.User is { } u) sb.Append("&user.name=").Append(Uri.EscapeDataString(u));
         foreach (var (k, v) in args) sb.Append('&').Append(k).Append('=').Append(Uri.EscapeDataString(v));
         return sb.ToString();
@@ -344,11 +351,12 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
         {
             Exception? last = null;
             int n = _o.NameNodes.Count, start = _active;
-            for (int i = 0; i < n; i++)
+            for (int i = 0, logins = 0; i < n; i++)
             {
                 int nn = (start + i) % n;
                 try
                 {
+                    _kerberos.RenewIfDue(BaseUrl(nn), _o.NameNodes[nn]);
                     using var req = new HttpRequestMessage(method, Url(nn, path, op, args ?? []));
                     var resp = Send(req, HttpCompletionOption.ResponseContentRead, _o.AttemptTimeout);
                     bool ok = resp.IsSuccessStatusCode || (expectRedirect && (int)resp.StatusCode is 307 or 302 or 303);
@@ -356,6 +364,17 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
                     {
                         if (nn != _active) { _active = nn; Interlocked.Increment(ref _failovers); _log.LogInformation("WebHDFS: using NameNode {NameNode}", _o.NameNodes[nn]); }
                         return resp;
+                    }
+                    // A secure cluster: authenticate once with Kerberos (a delegation token from then on), and again
+                    // when the token was refused (expired, cancelled); then ask this NameNode again.
+                    if (logins == 0 && _o.DelegationToken is null && (WebHdfsKerberos.AsksForKerberos(resp) || (_kerberos.Token is not null && IsInvalidToken(resp))))
+                    {
+                        resp.Dispose();
+                        _kerberos.Forget();
+                        _kerberos.Login(BaseUrl(nn), _o.NameNodes[nn]);
+                        logins++;
+                        i--;
+                        continue;
                     }
                     var error = WebHdfsException.From(resp.StatusCode, resp.Content.ReadAsStringAsync().GetAwaiter().GetResult(), op, path);
                     resp.Dispose();
@@ -367,6 +386,10 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
             }
             throw new AllNameNodesUnavailableException($"no NameNode of [{string.Join(", ", _o.NameNodes)}] is available: {last?.Message}", last!);
         });
+
+    /// <summary>A 401/403 naming a delegation token that is no longer valid (SecretManager$InvalidToken).</summary>
+    private static bool IsInvalidToken(HttpResponseMessage r) =>
+        (int)r.StatusCode is 401 or 403 && r.Content.ReadAsStringAsync().GetAwaiter().GetResult().Contains("InvalidToken", StringComparison.Ordinal);
 
     private HttpResponseMessage Send(HttpRequestMessage req, HttpCompletionOption completion, TimeSpan timeout)
     {
@@ -550,5 +573,10 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>Cancels the Kerberos delegation token this client took, if any, and closes its connections.</summary>
+    public void Dispose()
+    {
+        _kerberos.Cancel(BaseUrl(_active), _o.NameNodes[_active]);
+        _http.Dispose();
+    }
 }

@@ -28,10 +28,13 @@ public static class PredictCommand
         var device = new Option<string>("--device") { Description = "With --engine libtorch: auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "With --engine libtorch: CPU threads", DefaultValueFactory = _ => 0 };
         var allowMissing = DataSources.AllowMissingManifestOption();
+        var kerberos = new DataSources.KerberosOptions();
         var cmd = new Command("predict", "Predict for raw CSV rows (or TFRecord shards) with the model's transform plan");
         foreach (var o in new Option[] { model, input, data, output, maxBad, engine, device, threads, allowMissing }) cmd.Options.Add(o);
+        kerberos.AddTo(cmd);
         cmd.SetAction(r => TaskHost.Execute("trainer.predict", (logs, reporter) =>
         {
+            kerberos.Apply(r);
             var log = logs.CreateLogger("trainer");
             ModelEngine.ValidateEngine(r.GetValue(engine)!);
             if (r.GetValue(engine) == "libtorch") TorchDevice.Validate(r.GetValue(device)!);

@@ -25,10 +25,13 @@ public static class ReadCommand
         var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "As train (0 = sized to memory)", DefaultValueFactory = _ => 0 };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 1 };
         var allowMissing = DataSources.AllowMissingManifestOption();
+        var kerberos = new DataSources.KerberosOptions();
         var cmd = new Command("read", "Run the training input pipeline without a model and print its examples/s");
         foreach (var o in new Option[] { data, batch, cache, shuffleBuffer, epochs, allowMissing }) cmd.Options.Add(o);
+        kerberos.AddTo(cmd);
         cmd.SetAction(r => TaskHost.Execute("trainer.read", (logs, _) =>
         {
+            kerberos.Apply(r);
             var log = logs.CreateLogger("trainer");
             var options = new TrainOptions
             {

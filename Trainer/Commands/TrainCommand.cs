@@ -40,11 +40,14 @@ public static class TrainCommand
         var checkpointEvery = new Option<double>("--checkpoint-every") { Description = "Minutes between checkpoints within an epoch (0 = only at epoch ends)", DefaultValueFactory = _ => 10 };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint when there is one of this run (same data and options); else start afresh" };
         var allowMissing = DataSources.AllowMissingManifestOption();
+        var kerberos = new DataSources.KerberosOptions();
         var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
         foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, allowMissing, check }) cmd.Options.Add(o);
+        kerberos.AddTo(cmd);
         cmd.SetAction(r => TaskHost.Execute("trainer.train", (logs, _) =>
         {
+            kerberos.Apply(r);
             var log = logs.CreateLogger("trainer");
             var options = new TrainOptions
             {

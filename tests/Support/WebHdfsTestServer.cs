@@ -39,6 +39,19 @@ public sealed class WebHdfsTestServer : IDisposable
     /// deletes, so a local Hadoop runner whose HDFS stand-in is the same directory commits what tasks wrote over WebHDFS.
     /// </summary>
     public string? Root;
+    /// <summary>
+    /// A secure cluster's NameNode (Hadoop's AuthenticationFilter with Kerberos): a request without credentials gets
+    /// 401 <c>WWW-Authenticate: Negotiate</c>; a SPNEGO token is checked by the system's GSSAPI (.NET's
+    /// NegotiateAuthentication, with the realm's HTTP/localhost keytab: <see cref="KerberosRealm"/>) and answered with
+    /// a <c>hadoop.auth</c> cookie; delegation tokens are issued, renewed, cancelled and required by the DataNode.
+    /// </summary>
+    public bool RequireKerberos;
+    public TimeSpan TokenLifetime = TimeSpan.FromHours(1);
+    public int SpnegoHandshakes, TokenAuthenticated, TokensIssued, Renewals, Cancellations;
+    /// <summary>The principal each SPNEGO handshake authenticated.</summary>
+    public readonly ConcurrentQueue<string> Principals = new();
+    private readonly ConcurrentDictionary<string, (string Owner, DateTime Expires)> _tokens = new();
+    private readonly ConcurrentDictionary<string, string> _cookies = new();
     public bool SupportsListBatch = true;
 
     // What happened.
@@ -179,11 +192,33 @@ public sealed class WebHdfsTestServer : IDisposable
             await Remote(resp, 503, "RetriableException", "org.apache.hadoop.ipc.RetriableException", "NameNode still not started");
             return;
         }
-        Users.Enqueue(q.GetValueOrDefault("user.name") ?? q.GetValueOrDefault("delegation") ?? "(none)");
         string op = q.GetValueOrDefault("op", "").ToUpperInvariant();
         string method = ctx.Request.HttpMethod;
+        string? user = RequireKerberos ? await Authenticate(ctx, q, op) : q.GetValueOrDefault("user.name") ?? q.GetValueOrDefault("delegation") ?? "(none)";
+        if (user is null) return;   // answered 401/403
+        Users.Enqueue(user);
+        string delegation = q.TryGetValue("delegation", out var dt) ? "&delegation=" + Uri.EscapeDataString(dt) : "";
         switch (op)
         {
+            case "GETDELEGATIONTOKEN" when method == "GET" && RequireKerberos:
+                var token = "HDFS_DELEGATION_TOKEN-" + Guid.NewGuid().ToString("N");
+                _tokens[token] = (user, DateTime.UtcNow + TokenLifetime);
+                Interlocked.Increment(ref TokensIssued);
+                await Json(resp, 200, new Dictionary<string, object> { ["Token"] = new Dictionary<string, string> { ["urlString"] = token } });
+                return;
+            case "RENEWDELEGATIONTOKEN" when method == "PUT" && RequireKerberos:
+                var renew = q.GetValueOrDefault("token", "");
+                if (!_tokens.TryGetValue(renew, out var info) || info.Expires <= DateTime.UtcNow) { await InvalidToken(resp, renew); return; }
+                var expires = DateTime.UtcNow + TokenLifetime;
+                _tokens[renew] = (info.Owner, expires);
+                Interlocked.Increment(ref Renewals);
+                await Json(resp, 200, new Dictionary<string, long> { ["long"] = (long)(expires - DateTime.UnixEpoch).TotalMilliseconds });
+                return;
+            case "CANCELDELEGATIONTOKEN" when method == "PUT" && RequireKerberos:
+                if (!_tokens.TryRemove(q.GetValueOrDefault("token", ""), out _)) { await InvalidToken(resp, q.GetValueOrDefault("token", "")); return; }
+                Interlocked.Increment(ref Cancellations);
+                await Json(resp, 200, new Dictionary<string, object>());
+                return;
             case "GETFILESTATUS" when method == "GET":
                 if (!Exists(path)) { await NotFound(resp, path); return; }
                 await Json(resp, 200, new Dictionary<string, object> { ["FileStatus"] = Status(path, "") });
@@ -221,7 +256,7 @@ public sealed class WebHdfsTestServer : IDisposable
                     await Remote(resp, 400, "IOException", "java.io.IOException", $"Offset={offset} out of the range [0, {data.Length}); OPEN, path={path}");
                     return;
                 }
-                var loc = $"http://{DataNode}/webhdfs/v1{Escape(path)}?op=OPEN&namenoderpcaddress=localhost:8020&offset={offset}"
+                var loc = $"http://{DataNode}/webhdfs/v1{Escape(path)}?op=OPEN{delegation}&namenoderpcaddress=localhost:8020&offset={offset}"
                     + (q.TryGetValue("length", out var len) ? $"&length={len}" : "");
                 Redirect(resp, q, loc);
                 return;
@@ -231,7 +266,7 @@ public sealed class WebHdfsTestServer : IDisposable
                     await Remote(resp, 403, "FileAlreadyExistsException", "org.apache.hadoop.fs.FileAlreadyExistsException", $"{path} for client 127.0.0.1 already exists");
                     return;
                 }
-                Redirect(resp, q, $"http://{DataNode}/webhdfs/v1{Escape(path)}?op=CREATE&namenoderpcaddress=localhost:8020&createflag=&createparent=true&overwrite={q.GetValueOrDefault("overwrite", "false")}");
+                Redirect(resp, q, $"http://{DataNode}/webhdfs/v1{Escape(path)}?op=CREATE{delegation}&namenoderpcaddress=localhost:8020&createflag=&createparent=true&overwrite={q.GetValueOrDefault("overwrite", "false")}");
                 return;
             case "MKDIRS" when method == "PUT":
                 if (_files.ContainsKey(path)) { await Remote(resp, 403, "FileAlreadyExistsException", "org.apache.hadoop.fs.FileAlreadyExistsException", $"Path is not a directory: {path}"); return; }
@@ -274,6 +309,50 @@ public sealed class WebHdfsTestServer : IDisposable
         }
     }
 
+    /// <summary>Who a request on a secure NameNode is (delegation token, hadoop.auth cookie, or a SPNEGO handshake); null when it was answered 401/403.</summary>
+    private async Task<string?> Authenticate(HttpListenerContext ctx, Dictionary<string, string> q, string op)
+    {
+        var resp = ctx.Response;
+        bool tokenOp = op is "GETDELEGATIONTOKEN" or "RENEWDELEGATIONTOKEN" or "CANCELDELEGATIONTOKEN";
+        if (!tokenOp && q.TryGetValue("delegation", out var token))
+        {
+            if (_tokens.TryGetValue(token, out var info) && info.Expires > DateTime.UtcNow)
+            {
+                Interlocked.Increment(ref TokenAuthenticated);
+                return info.Owner;
+            }
+            await InvalidToken(resp, token);
+            return null;
+        }
+        if (ctx.Request.Cookies["hadoop.auth"]?.Value is { } cookie && _cookies.TryGetValue(cookie, out var who)) return who;
+        var auth = ctx.Request.Headers["Authorization"];
+        if (auth is not null && auth.StartsWith("Negotiate ", StringComparison.Ordinal))
+        {
+            using var gss = new System.Net.Security.NegotiateAuthentication(new System.Net.Security.NegotiateAuthenticationServerOptions { Package = "Negotiate" });
+            var blob = gss.GetOutgoingBlob(auth["Negotiate ".Length..], out var status);
+            if (status == System.Net.Security.NegotiateAuthenticationStatusCode.Completed)
+            {
+                Interlocked.Increment(ref SpnegoHandshakes);
+                var principal = gss.RemoteIdentity.Name!;
+                Principals.Enqueue(principal);
+                var c = Guid.NewGuid().ToString("N");
+                _cookies[c] = principal;
+                resp.AppendHeader("Set-Cookie", $"hadoop.auth={c}; Path=/; HttpOnly");
+                if (blob is not null) resp.AddHeader("WWW-Authenticate", "Negotiate " + blob);
+                return principal;
+            }
+            await Remote(resp, 403, "AuthenticationException", "org.apache.hadoop.security.authentication.client.AuthenticationException", $"GSSException: {status}");
+            return null;
+        }
+        resp.AddHeader("WWW-Authenticate", "Negotiate");
+        await Remote(resp, 401, "SecurityException", "java.lang.SecurityException", "Authentication required");
+        return null;
+    }
+
+    private static Task InvalidToken(HttpListenerResponse resp, string token) =>
+        Remote(resp, 403, "InvalidToken", "org.apache.hadoop.security.token.SecretManager$InvalidToken",
+            $"token (HDFS_DELEGATION_TOKEN token {Math.Abs(token.GetHashCode()) % 1000}) is expired, cancelled or unknown");
+
     private static string Escape(string path) => string.Join("/", path.Split('/').Select(Uri.EscapeDataString));
 
     private static void Redirect(HttpListenerResponse resp, Dictionary<string, string> q, string location)
@@ -293,6 +372,12 @@ public sealed class WebHdfsTestServer : IDisposable
     {
         var (path, q) = Parse(ctx.Request);
         var resp = ctx.Response;
+        if (RequireKerberos && !(q.TryGetValue("delegation", out var token) && _tokens.TryGetValue(token, out var t) && t.Expires > DateTime.UtcNow))
+        {
+            await InvalidToken(resp, q.GetValueOrDefault("delegation", ""));
+            return;
+        }
+        if (RequireKerberos) Interlocked.Increment(ref TokenAuthenticated);
         if (q.GetValueOrDefault("op")?.ToUpperInvariant() == "CREATE" && ctx.Request.HttpMethod == "PUT")
         {
             using var ms = new MemoryStream();
