@@ -27,7 +27,7 @@ public sealed class KerberosRealm : IDisposable
     public KerberosRealm()
     {
         Dir = Repo.TempDir("krb5");
-        int port = FreePort();
+        int port = WebHdfsTestServer.FreePort();
         File.WriteAllText(Config, $$"""
             [libdefaults]
               default_realm = {{Realm}}
@@ -103,15 +103,6 @@ public sealed class KerberosRealm : IDisposable
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0) Assert.Fail($"{exe} {string.Join(' ', args)} failed ({p.ExitCode}): {err.Result} {output}");
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     private static bool Listening(int port)

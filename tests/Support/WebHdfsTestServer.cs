@@ -72,7 +72,8 @@ public sealed class WebHdfsTestServer : IDisposable
     public byte[] this[string path] => _files[path];
     public IEnumerable<string> Files => _files.Keys;
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on now.</summary>
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
