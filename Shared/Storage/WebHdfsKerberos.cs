@@ -146,16 +146,39 @@ internal sealed class WebHdfsKerberos(HttpClient http, ILogger log, TimeSpan tim
         });
         var blob = auth.GetOutgoingBlob((string?)null, out var status);
         if (blob is not null && status is NegotiateAuthenticationStatusCode.ContinueNeeded or NegotiateAuthenticationStatusCode.Completed) return blob;
+        var noTicket = $"no Kerberos ticket for WebHDFS at {nameNode} (run kinit or pass --keytab)";
+        var expired = $"the Kerberos ticket for WebHDFS at {nameNode} has expired (run kinit again, or pass --keytab)";
+        var unknown = $"server principal HTTP/{host} not found in the KDC (WebHDFS at {nameNode})";
         throw new WebHdfsAuthenticationException(status switch
         {
-            NegotiateAuthenticationStatusCode.UnknownCredentials or NegotiateAuthenticationStatusCode.InvalidCredentials =>
-                $"no Kerberos ticket for WebHDFS at {nameNode} (run kinit or pass --keytab)",
-            NegotiateAuthenticationStatusCode.CredentialsExpired or NegotiateAuthenticationStatusCode.ContextExpired =>
-                $"the Kerberos ticket for WebHDFS at {nameNode} has expired (run kinit again, or pass --keytab)",
-            NegotiateAuthenticationStatusCode.TargetUnknown =>
-                $"server principal HTTP/{host} not found in the KDC (WebHDFS at {nameNode})",
-            _ => $"no Kerberos service ticket for HTTP/{host} (WebHDFS at {nameNode}): the server principal is not in the KDC, or the clocks are skewed ({status}; KRB5_TRACE=/dev/stderr shows why)",
+            NegotiateAuthenticationStatusCode.UnknownCredentials or NegotiateAuthenticationStatusCode.InvalidCredentials => noTicket,
+            NegotiateAuthenticationStatusCode.CredentialsExpired or NegotiateAuthenticationStatusCode.ContextExpired => expired,
+            NegotiateAuthenticationStatusCode.TargetUnknown => unknown,
+            // GSSAPI's generic failure hides MIT's reason: MIT's own kvno, asking for the same service ticket, names it.
+            _ => Diagnose(host) switch
+            {
+                var d when d.Contains("not found in Kerberos database", StringComparison.Ordinal) => unknown,
+                var d when d.Contains("expired", StringComparison.OrdinalIgnoreCase) => expired,
+                var d when d.Contains("Clock skew", StringComparison.OrdinalIgnoreCase) =>
+                    $"clock skew between this machine and the Kerberos KDC is too great (WebHDFS at {nameNode}): synchronise the clocks (NTP)",
+                var d when d.Contains("No credentials cache", StringComparison.Ordinal) => noTicket,
+                var d => $"no Kerberos service ticket for HTTP/{host} (WebHDFS at {nameNode}): {(d.Length > 0 ? d : $"{status}; KRB5_TRACE=/dev/stderr shows why")}",
+            },
         }, HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>MIT's <c>kvno HTTP/host</c>'s error, which says why a service ticket cannot be had; empty when kvno is not installed or succeeds.</summary>
+    private static string Diagnose(string host)
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("kvno", ["HTTP/" + host]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+            var err = p.StandardError.ReadToEndAsync();
+            p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(10_000)) { p.Kill(); return ""; }
+            return p.ExitCode == 0 ? "" : err.Result.Trim().Replace("kvno: ", "");
+        }
+        catch (System.ComponentModel.Win32Exception) { return ""; }
     }
 
     private static string Short(string s) => s.Length > 200 ? s[..200] + "…" : s;

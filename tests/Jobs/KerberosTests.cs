@@ -100,6 +100,26 @@ public class KerberosTests
         }
     }
 
+    /// <summary>An expired ticket, and a NameNode whose service principal the KDC does not know: one line each, exit 3.</summary>
+    [Test]
+    public void AnExpiredTicketAndAnUnknownServerPrincipalAreNamed()
+    {
+        var (server, uri) = Serve(kerberos: true);
+        using (server)
+        {
+            var shortLived = _realm.Kinit("alice", "alice-pw", lifetime: "2s");
+            Thread.Sleep(3_000);
+            var expired = Proc.Run(Repo.Trainer, ["read", "--data", uri], null, _realm.ClientEnvironment(shortLived));
+            Assert.That(expired.ExitCode, Is.EqualTo(3), expired.Stderr);
+            Assert.That(expired.Stderr, Does.Contain($"the Kerberos ticket for WebHDFS at localhost:{server.Active.Split(':')[1]} has expired (run kinit again, or pass --keytab)"));
+            // By address: HTTP/127.0.0.1 is no principal of the realm.
+            var byAddress = Proc.Run(Repo.Trainer, ["read", "--data", uri.Replace("localhost", "127.0.0.1")], null, _realm.ClientEnvironment());
+            Assert.That(byAddress.ExitCode, Is.EqualTo(3), byAddress.Stderr);
+            Assert.That(byAddress.Stderr, Does.Contain("server principal HTTP/127.0.0.1 not found in the KDC"));
+            Assert.That(server.SpnegoHandshakes, Is.EqualTo(0));
+        }
+    }
+
     /// <summary>A delegation token that lives shorter than the training is renewed before it expires (on the handshake's cookie, no second handshake).</summary>
     [Test]
     public void ATokenShorterLivedThanTheTrainingIsRenewed()

@@ -71,10 +71,18 @@ public sealed class KerberosRealm : IDisposable
                 Assert.Fail($"krb5kdc did not start: {_kdc.StandardError.ReadToEnd()} {File.ReadAllText(Path.Combine(Dir, "kdc.log"))}");
             Thread.Sleep(50);
         }
-        Run("/usr/bin/kinit", ["-c", AliceCache, "alice"], "alice-pw\n");
+        Kinit("alice", "alice-pw", cache: AliceCache);
         // This process is the WebHDFS server: its GSSAPI reads the realm and the HTTP/localhost keytab from the native environment.
         SetNative("KRB5_CONFIG", Config, 1);
         SetNative("KRB5_KTNAME", "FILE:" + Path.Combine(Dir, "http.keytab"), 1);
+    }
+
+    /// <summary>A fresh ticket cache of <paramref name="user"/> (optionally short-lived: <c>kinit -l</c>); its name.</summary>
+    public string Kinit(string user, string password, string? lifetime = null, string? cache = null)
+    {
+        cache ??= "FILE:" + Path.Combine(Dir, $"{user}-{Guid.NewGuid():N}.cc");
+        Run("/usr/bin/kinit", lifetime is null ? ["-c", cache, user] : ["-c", cache, "-l", lifetime, user], password + "\n");
+        return cache;
     }
 
     /// <summary>The environment of a client process: this realm, and alice's ticket cache unless <paramref name="cache"/> says otherwise.</summary>
