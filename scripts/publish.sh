@@ -3,7 +3,8 @@
 #   dist/bin/{mapper,reducer} + dist/streaming-linux-x64.tgz — what YARN tasks need (-archives ...#bin), small: the
 #     map-side scorer (`mapper predict`) runs the network without libtorch;
 #   dist/trainer/ (trainer + libtorch) + dist/trainer-linux-x64-<cpu|cuda>.tgz — the trainer, for an edge node or a
-#     GPU host. `--torch cuda` builds the CUDA trainer (needs the TorchSharp-cuda-linux package from your NuGet feed).
+#     GPU host; dist/trainer-linux-x64-nolibtorch.tgz — the same without libtorch, for a node whose PyTorch brings one
+#     (trainer --libtorch DIR). `--torch cuda` builds the CUDA trainer (needs the TorchSharp-cuda-linux package from your NuGet feed).
 # EventSource support is trimmed from the task executables: a task starts ~5 ms sooner, and nothing on a cluster
 # node could attach dotnet-counters/-trace anyway (they work on the `dotnet build` outputs).
 #   scripts/publish.sh [--torch cpu|cuda] [--no-trainer]
@@ -39,6 +40,9 @@ if [ "$trainer" = 1 ]; then
   # libtorch's test, Python and mobile back-end libraries are never loaded by TorchSharp.
   rm -f dist/trainer/lib{jitbackend_test,torchbind_test,backend_with_compiler,aoti_custom_ops,nnapi_backend,torch_python,shm}.so
   tar -C dist -czf "dist/trainer-linux-x64-$torch.tgz" trainer
+  # The same trainer without libtorch, for nodes that bring their own (a GPU node's PyTorch): run with --libtorch DIR.
+  tar -C dist -czf dist/trainer-linux-x64-nolibtorch.tgz --exclude='trainer/libtorch*.so' --exclude='trainer/libc10*.so' \
+    --exclude='trainer/libgomp*' --exclude='trainer/build-version' trainer
 fi
 rm -rf dist/publish
 ls -l "$out" dist/*.tgz >&2

@@ -20,12 +20,15 @@ public static class EvaluateCommand
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (default: all cores)", DefaultValueFactory = _ => 0 };
         var allowMissing = DataSources.AllowMissingManifestOption();
         var kerberos = new DataSources.KerberosOptions();
+        var libtorch = TorchDevice.LibTorchOption();
         var cmd = new Command("evaluate", "Score a TFRecord set and print its metrics as JSON");
         foreach (var o in new Option[] { model, data, device, threads, allowMissing }) cmd.Options.Add(o);
         kerberos.AddTo(cmd);
+        cmd.Options.Add(libtorch);
         cmd.SetAction(r => TaskHost.Execute("trainer.evaluate", (logs, _) =>
         {
             kerberos.Apply(r);
+            TorchDevice.ApplyLibTorch(r, libtorch);
             var log = logs.CreateLogger("trainer");
             TorchDevice.Validate(r.GetValue(device)!);
             using var engine = ModelEngine.Open(r.GetValue(model)!, "libtorch", r.GetValue(device)!, r.GetValue(threads), log);

@@ -29,12 +29,15 @@ public static class PredictCommand
         var threads = new Option<int>("--threads") { Description = "With --engine libtorch: CPU threads", DefaultValueFactory = _ => 0 };
         var allowMissing = DataSources.AllowMissingManifestOption();
         var kerberos = new DataSources.KerberosOptions();
+        var libtorch = TorchDevice.LibTorchOption();
         var cmd = new Command("predict", "Predict for raw CSV rows (or TFRecord shards) with the model's transform plan");
         foreach (var o in new Option[] { model, input, data, output, maxBad, engine, device, threads, allowMissing }) cmd.Options.Add(o);
         kerberos.AddTo(cmd);
+        cmd.Options.Add(libtorch);
         cmd.SetAction(r => TaskHost.Execute("trainer.predict", (logs, reporter) =>
         {
             kerberos.Apply(r);
+            TorchDevice.ApplyLibTorch(r, libtorch);
             var log = logs.CreateLogger("trainer");
             ModelEngine.ValidateEngine(r.GetValue(engine)!);
             if (r.GetValue(engine) == "libtorch") TorchDevice.Validate(r.GetValue(device)!);

@@ -41,13 +41,16 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint when there is one of this run (same data and options); else start afresh" };
         var allowMissing = DataSources.AllowMissingManifestOption();
         var kerberos = new DataSources.KerberosOptions();
+        var libtorch = TorchDevice.LibTorchOption();
         var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
         foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, allowMissing, check }) cmd.Options.Add(o);
         kerberos.AddTo(cmd);
+        cmd.Options.Add(libtorch);
         cmd.SetAction(r => TaskHost.Execute("trainer.train", (logs, _) =>
         {
             kerberos.Apply(r);
+            TorchDevice.ApplyLibTorch(r, libtorch);
             var log = logs.CreateLogger("trainer");
             var options = new TrainOptions
             {
@@ -73,6 +76,7 @@ public static class TrainCommand
             var checkpointPath = Path.GetFullPath(r.GetValue(checkpoint) ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)) + ".checkpoint");
             if (Directory.Exists(checkpointPath)) throw new ConfigException($"--checkpoint {checkpointPath}: is a directory");
             var ckOptions = (checkpointPath, every == 0 ? TimeSpan.MaxValue : TimeSpan.FromMinutes(every), r.GetValue(resume));
+            LibTorchLoader.Use(null, log);   // a libtorch that will not do is said before any data is read
             if (r.GetValue(check)) return ExitCodes.Ok;
             // What killed runs left (a half checkpoint, a staging or replaced model directory of a dead process) goes first.
             ModelSaver.RemoveStale(modelDir, log);

@@ -41,16 +41,31 @@ public static class TorchDevice
         var o = option.Trim().ToLowerInvariant();
         bool ok = o is "auto" or "cpu" or "cuda" || (o.StartsWith("cuda:") && int.TryParse(o[5..], out int n) && n >= 0);
         if (!ok) throw new ConfigException($"--device must be auto, cpu, cuda or cuda:N, got '{option}'");
-        if (o.StartsWith("cuda") && Build == "cpu")
-            throw new ConfigException($"--device {o}: this trainer is the CPU build; build the CUDA trainer with 'scripts/publish.sh --torch cuda' (needs the TorchSharp-cuda-linux package) and run it on a GPU node");
+        if (o.StartsWith("cuda") && Build == "cpu" && !ExternalLibTorch)
+            throw new ConfigException($"--device {o}: this trainer carries a CPU libtorch: point --libtorch at the CUDA libtorch of the node's PyTorch (python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')/lib, or build the CUDA trainer with 'scripts/publish.sh --torch cuda'");
         return o;
     }
+
+    /// <summary><c>--libtorch DIR</c> on every command that runs libtorch: the node's own libtorch (a CUDA one for the GPU) instead of the bundled CPU copy.</summary>
+    public static System.CommandLine.Option<string?> LibTorchOption() => new("--libtorch")
+    {
+        Description = "libtorch to run on instead of the bundled one: PyTorch's torch/lib (a CUDA build for --device cuda) or an unpacked libtorch's lib/, version " + LibTorchLoader.Required + ".x (default: STREAMING_LIBTORCH)",
+    };
+
+    /// <summary>Takes <c>--libtorch</c> (into STREAMING_LIBTORCH, where <see cref="Select"/> and the checks read it).</summary>
+    public static void ApplyLibTorch(System.CommandLine.ParseResult r, System.CommandLine.Option<string?> option)
+    {
+        if (r.GetValue(option) is { } dir) Environment.SetEnvironmentVariable("STREAMING_LIBTORCH", dir);
+    }
+
+    private static bool ExternalLibTorch => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("STREAMING_LIBTORCH"));
 
     /// <summary>The first call into libtorch of a command: nothing may touch torch before it.</summary>
     public static Device Select(string option, int threads, ILogger log, bool deterministic = false)
     {
         var o = Validate(option);
         if (deterministic) RequestReproducibleGemm();
+        LibTorchLoader.Use(null, log);
         int cpuThreads = threads > 0 ? threads : TaskContext.FromEnvironment().DefaultThreads;
         torch.set_num_threads(cpuThreads);
         bool cuda = torch.cuda.is_available();
@@ -65,9 +80,10 @@ public static class TorchDevice
             device = torch.device(DeviceType.CUDA, index);
         }
         Describe = device.type == DeviceType.CUDA
-            ? $"{device} ({torch.cuda.device_count()} visible), libtorch {torch.__version__}"
-            : $"cpu ({cpuThreads} threads{(deterministic ? ", deterministic" : "")}), libtorch {torch.__version__}";
+            ? $"{device} ({torch.cuda.device_count()} visible), {LibTorchLoader.Describe}"
+            : $"cpu ({cpuThreads} threads{(deterministic ? ", deterministic" : "")}), {LibTorchLoader.Describe}";
         log.LogInformation("device {Device} ({Build} build of the trainer)", Describe, Build);
+        if (ExternalLibTorch) log.LogDebug("libtorch mapped: {Files}", string.Join(", ", LibTorchLoader.Mapped()));
         return device;
     }
 
