@@ -39,7 +39,8 @@ public class ClusterOutputTests(string storage)
     private static readonly Lazy<(string Path, List<(string Reason, string Line)> Bad)> Data = new(Input);
 
     /// <summary>Runs one job through the local runner with its output on this fixture's storage; the output's local directory.</summary>
-    private string Job(string name, string mapper, string? reducer, string root, WebHdfsTestServer? server)
+    /// <param name="killMap">A map task whose first attempt is killed half-way (then retried), as a lost node's.</param>
+    private string Job(string name, string mapper, string? reducer, string root, WebHdfsTestServer? server, int? killMap = null)
     {
         var env = new Dictionary<string, string>();
         string output;
@@ -62,8 +63,10 @@ public class ClusterOutputTests(string storage)
         var args = new List<string> { "-D", "fs.local.block.size=20000", "-D", $"streaming.local.hdfs.root={root}",
             "-input", Data.Value.Path, "-output", output, "-mapper", mapper, "-numReduceTasks", reducer is null ? "0" : "1" };
         if (reducer is not null) args.AddRange(["-reducer", reducer]);
+        if (killMap is { } k) args.InsertRange(0, ["-D", $"streaming.local.kill.map.tasks={k}"]);
         var r = Proc.Run(Repo.Runner, args, null, env);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        if (killMap is { } killed) Assert.That(r.Stderr, Does.Contain($"_m_{killed:D6}_0 failed"), "the first attempt was killed and retried");
         var dir = Path.Combine(root, "out", name);
         Assert.That(File.Exists(Path.Combine(dir, "_SUCCESS")));
         var left = Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f))
@@ -117,11 +120,12 @@ public class ClusterOutputTests(string storage)
         using var server = storage == "webhdfs" ? new WebHdfsTestServer { Root = root } : null;
         var plan = Plan(root);
 
-        var stats = Job("stats", $"'{Repo.Mapper}' stats --columns {Columns} --max-bad-fraction 0.1", $"'{Repo.Reducer}' stats", root, server);
+        // Map task 1's first attempt is killed half-way: its partial quarantine goes with its attempt; the retry's is the one committed.
+        var stats = Job("stats", $"'{Repo.Mapper}' stats --columns {Columns} --max-bad-fraction 0.1", $"'{Repo.Reducer}' stats", root, server, killMap: 1);
         AssertQuarantine(Quarantine(stats), Reference.Value.Stats);
         Assert.That(File.ReadAllText(Path.Combine(stats, "part-00000")), Does.Contain("\"count\":1461"), "the statistics count the good rows only");
 
-        var tfrecords = Job("tfrecords", $"'{Repo.Mapper}' transform --plan {plan} --max-bad-fraction 0.1", null, root, server);
+        var tfrecords = Job("tfrecords", $"'{Repo.Mapper}' transform --plan {plan} --max-bad-fraction 0.1", null, root, server, killMap: 2);
         AssertQuarantine(Quarantine(tfrecords), Reference.Value.Transform);
         long records = 0;
         foreach (var shard in Directory.GetFiles(tfrecords, "part-m-*.tfrecord.gz"))

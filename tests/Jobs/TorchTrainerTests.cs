@@ -115,7 +115,7 @@ public class TorchTrainerTests
         var r = Proc.Run(Repo.Trainer, "train", "--data", Path.Combine(BlackFridayModel.Value, "tfrecords"), "--model", dir, "--device", "cuda");
         Assert.That(r.ExitCode, Is.EqualTo(2), r.Stderr);
         Assert.That(r.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
-        Assert.That(r.Stderr, Does.Contain("CPU build").And.Contain("publish.sh --torch cuda"));
+        Assert.That(r.Stderr, Does.Contain("carries a CPU libtorch").And.Contain("--libtorch").And.Contain("publish.sh --torch cuda"));
         Assert.That(r.Stderr, Does.Not.Contain("loaded"), "no data was read");
         var bad = Proc.Run(Repo.Trainer, "train", "--data", Path.Combine(BlackFridayModel.Value, "tfrecords"), "--model", dir, "--device", "gpu");
         Assert.That(bad.ExitCode, Is.EqualTo(2));
