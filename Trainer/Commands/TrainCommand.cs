@@ -40,11 +40,12 @@ public static class TrainCommand
         var checkpointEvery = new Option<double>("--checkpoint-every") { Description = "Minutes between checkpoints within an epoch (0 = only at epoch ends)", DefaultValueFactory = _ => 10 };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint when there is one of this run (same data and options); else start afresh" };
         var allowMissing = DataSources.AllowMissingManifestOption();
+        var logdir = new Option<string?>("--logdir") { Description = "Where TensorBoard's event file is written while training runs (default: the --model path + .tensorboard; copied into the model directory at the end)" };
         var kerberos = new DataSources.KerberosOptions();
         var libtorch = TorchDevice.LibTorchOption();
         var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
-        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, allowMissing, check }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, allowMissing, logdir, check }) cmd.Options.Add(o);
         kerberos.AddTo(cmd);
         cmd.Options.Add(libtorch);
         cmd.SetAction(r => TaskHost.Execute("trainer.train", (logs, _) =>
@@ -65,6 +66,9 @@ public static class TrainCommand
                 LogEverySeconds = r.GetValue(logEvery) is > 0 and var le && double.IsFinite(le) ? le : throw new ConfigException("--log-every must be a positive number of seconds"),
                 Patience = r.GetValue(patience) >= 0 ? r.GetValue(patience) : throw new ConfigException("--patience must be 0 or more"),
                 AllowMissingManifest = r.GetValue(allowMissing),
+                LogDir = r.GetValue(logdir) is { } ld && FileSystems.HasScheme(ld) && !ld.StartsWith("file:", StringComparison.Ordinal)
+                    ? throw new ConfigException($"--logdir {ld}: TensorBoard's event file is written to a local directory (copy it to HDFS afterwards, or point TensorBoard at the model directory)")
+                    : r.GetValue(logdir) is { } local ? FileSystems.LocalPath(local) : null,
             };
             double fraction = r.GetValue(valFraction);
             if (fraction is < 0 or >= 1) throw new ConfigException("--validation-fraction must be in [0, 1)");
@@ -123,7 +127,12 @@ public static class TrainCommand
         model.to(device);
         var interactive = ReferenceEquals(progress, Console.Out) && !Console.IsOutputRedirected;
         using var stop = new StopSignal();
-        var (history, bestEpoch) = new Fit(log, progress, new EpochProgress(progress, interactive, TimeSpan.FromSeconds(options.LogEverySeconds)), stop)
+        // Live beside the model (the model directory is swapped in whole at the end), then in it: a default log
+        // directory goes once its file is in the model, as the checkpoint does; one the user named stays.
+        var logDir = options.LogDir ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)) + ".tensorboard";
+        using var events = new TensorBoardEvents(logDir);
+        log.LogInformation("TensorBoard events: {Path} (tensorboard --logdir {Dir})", events.Path, Path.GetDirectoryName(events.Path));
+        var (history, bestEpoch) = new Fit(log, progress, new EpochProgress(progress, interactive, TimeSpan.FromSeconds(options.LogEverySeconds)), stop, events)
             .Run(model, train, validation, options, device, checkpoints);
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
         var final = validation is not null ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
@@ -134,7 +143,10 @@ public static class TrainCommand
         };
         var (name, _) = final.GetValueOrDefault("count") > 0 ? Metrics.Monitor(spec.Task, final) : ("", 0);
         ModelSaver.Save(modelDir, meta, model, Fit.HistoryJson(history, final, bestEpoch),
-            CurvePlot.Svg(history, spec.Task, name, bestEpoch));
+            CurvePlot.Svg(history, spec.Task, name, bestEpoch), [events.Path]);
+        events.Dispose();
+        if (options.LogDir is null)
+            try { Directory.Delete(logDir, recursive: true); } catch (IOException) { }
         if (checkpoints is not null && File.Exists(checkpoints.Path)) File.Delete(checkpoints.Path);   // the run is complete: nothing to resume
         foreach (var (k, v) in final.Where(kv => kv.Key != "count"))
             progress.WriteLine(FormattableString.Invariant($"validation {k}: {v:G6}"));

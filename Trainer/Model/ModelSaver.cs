@@ -14,7 +14,7 @@ namespace Streaming.Trainer.Model;
 public static class ModelSaver
 {
     public const string StateDictName = "model.pt";
-    public const string Files = "model.json, weights.bin, model.pt, metrics.json, training-curve.svg";
+    public const string Files = "model.json, weights.bin, model.pt, metrics.json, training-curve.svg, events.out.tfevents.*";
 
     /// <summary>
     /// Fails before any work when the model cannot be saved (not after the last epoch): the directory's parent must
@@ -54,7 +54,8 @@ public static class ModelSaver
     /// Writes the whole directory beside its destination, then swaps it in with renames: a reader sees the old model
     /// or the new one, never a mix (a save killed half-way leaves only the staging directory).
     /// </summary>
-    public static void Save(string dir, ModelFile meta, TabularNet net, string metricsJson, string curveSvg)
+    /// <param name="extraFiles">Files copied into the directory with the rest (the TensorBoard event file).</param>
+    public static void Save(string dir, ModelFile meta, TabularNet net, string metricsJson, string curveSvg, IReadOnlyList<string>? extraFiles = null)
     {
         var full = Path.GetFullPath(dir);
         var staging = Staging(full);
@@ -68,6 +69,7 @@ public static class ModelSaver
             File.WriteAllText(Path.Combine(staging, "metrics.json"), metricsJson);
             File.WriteAllText(Path.Combine(staging, "training-curve.svg"), curveSvg);
             ModelFile.Save(staging, meta, net.Weights());
+            foreach (var f in extraFiles ?? []) File.Copy(f, Path.Combine(staging, Path.GetFileName(f)));
             if (Directory.Exists(full))
             {
                 Directory.Move(full, old);

@@ -30,6 +30,8 @@ public sealed record TrainOptions
     public double LogEverySeconds { get; init; } = 10;
     /// <summary>Stop after this many epochs without improvement of the validation metric (0 = never).</summary>
     public int Patience { get; init; } = 3;
+    /// <summary>TensorBoard's directory (<c>--logdir</c>); null: the model path + <c>.tensorboard</c>.</summary>
+    public string? LogDir { get; init; }
     /// <summary>Read shard directories without <c>_manifest.json</c>, unchecked (<c>--allow-missing-manifest</c>).</summary>
     public bool AllowMissingManifest { get; init; }
 }
@@ -45,8 +47,11 @@ public sealed record EpochResult(int Epoch, double TrainLoss, Dictionary<string,
 /// weights only; <see cref="FlatAdamW"/>). The running loss stays on the device: the host waits for it once an epoch, when the line is
 /// printed. After each epoch the validation metrics; early stopping restores the best epoch's weights.
 /// </summary>
-public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress, StopSignal? stop = null)
+public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress, StopSignal? stop = null, TensorBoardEvents? events = null)
 {
+    /// <summary>Batches between the running training loss's TensorBoard points (one host sync each).</summary>
+    public const int EventEveryBatches = 100;
+
     public static ModelSpec Spec(FeatureLayout layout, IExampleSource train, TrainOptions o)
     {
         var spec = new ModelSpec
@@ -150,6 +155,8 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
                 seen += b.Size;
                 batches++;
                 progress.Step(epoch, o.Epochs, batches, totalBatches, seen, sw.Elapsed, () => lossSum.item<double>() / seen);
+                if (events is not null && batches % EventEveryBatches == 0)
+                    events.Scalars(opt.Steps, [("batch/train_loss", lossSum.item<double>() / seen)]);
                 if (stop?.Requested is { } signal)
                 {
                     // The batch is applied: stop here, where a resumed run goes on exactly as if never stopped.
@@ -164,6 +171,8 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
             var val = validation is not null ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
             var r = new EpochResult(epoch, trainLoss, val, seen / Math.Max(1e-9, trainSeconds), sw.Elapsed.TotalSeconds);
             history.Add(r);
+            events?.Scalars(opt.Steps, [("epoch/epoch", epoch), ("epoch/train_loss", trainLoss), ("epoch/samples_per_second", r.SamplesPerSecond),
+                ("epoch/learning_rate", o.LearningRate), .. val.Where(kv => kv.Key != "count").Select(kv => ("epoch/val_" + kv.Key, kv.Value))]);
             var eta = TimeSpan.FromSeconds(total.Elapsed.TotalSeconds / epoch * (o.Epochs - epoch));
             progress.EndEpoch(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {epoch}/{o.Epochs}  loss {r.TrainLoss:F4}  {string.Join("  ", val.Where(kv => kv.Key != "count").Select(kv => $"val_{kv.Key} {kv.Value:G6}"))}  {r.SamplesPerSecond:N0} samples/s  ETA {EpochProgress.Eta(eta)}"));

@@ -57,6 +57,9 @@ public sealed class FlatAdamW : IDisposable
         Debug.Assert(offset == total);
     }
 
+    /// <summary>Optimizer steps taken: TensorFlow's global step (TensorBoard's x axis).</summary>
+    public long Steps => step;
+
     /// <summary>Zeroes every gradient with one fill (the gradients stay views of the flat buffer).</summary>
     public void ZeroGrad() => grads.zero_();
 

@@ -48,7 +48,8 @@ public static class Pipeline
     {
         var dir = Repo.TempDir("pb");
         var protos = Path.Combine(Repo.Root, "tests", "Support", "Protos");
-        var r = Proc.Run("protoc", "-I", protos, "--python_out=" + dir, Path.Combine(protos, "feature.proto"), Path.Combine(protos, "example.proto"));
+        var r = Proc.Run("protoc", "-I", protos, "--python_out=" + dir, Path.Combine(protos, "feature.proto"), Path.Combine(protos, "example.proto"),
+            Path.Combine(protos, "event.proto"));
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
         return dir;
     });
