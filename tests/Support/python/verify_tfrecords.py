@@ -9,7 +9,6 @@ usage: verify_tfrecords.py --pb DIR --dir SHARDS_DIR --csv FILE [--csv FILE ...]
 Prints one JSON object: records, rows, crc_errors, mismatches, first_mismatches, per-shard counts.
 """
 import argparse, csv, glob, gzip, json, math, os, struct, sys, zlib
-import crc32c
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--pb", required=True)
@@ -19,10 +18,8 @@ ap.add_argument("--unordered", action="store_true")
 a = ap.parse_args()
 sys.path.insert(0, a.pb)
 import example_pb2  # noqa: E402
-
-def masked(b):
-    c = crc32c.crc32c(b)
-    return (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tfrecord_frames import frames  # noqa: E402
 
 def f32(x):
     return struct.unpack("<f", struct.pack("<f", x))[0]
@@ -33,17 +30,11 @@ def records(path):
         raw = gzip.decompress(raw)
     elif path.endswith(".zlib"):
         raw = zlib.decompress(raw)
-    pos, out = 0, []
-    while pos < len(raw):
-        hdr = raw[pos:pos + 8]
-        (n,) = struct.unpack("<Q", hdr)
-        (lc,) = struct.unpack("<I", raw[pos + 8:pos + 12])
-        data = raw[pos + 12:pos + 12 + n]
-        (dc,) = struct.unpack("<I", raw[pos + 12 + n:pos + 16 + n])
-        if lc != masked(hdr) or dc != masked(data) or len(data) != n:
+    out = []
+    for pos, data, ok in frames(raw):
+        if not ok:
             raise SystemExit(json.dumps({"crc_errors": 1, "shard": path, "offset": pos}))
         out.append(data)
-        pos += 16 + n
     return out
 
 plan = json.load(open(os.path.join(a.dir, "_transform.json")))
