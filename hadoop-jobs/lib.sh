@@ -78,11 +78,14 @@ dry() { printf '%q ' "$@" | sed 's/COLUMNS_FROM_HEADER/"$COLUMNS"/g'; echo; }
 # With the columns unknown when printing, the replay starts by reading them from the input's first line, as a run does.
 dry_columns() { # INPUT
   [ "$DRY_RUN" = 1 ] && [ "$COLUMNS" = COLUMNS_FROM_HEADER ] || return 0
-  local i; i=$(printf %q "${1%/}")
+  local i split=""; i=$(printf %q "${1%/}")
+  local d
+  case "$DELIMITER" in tab) d=$'\t' ;; comma) d=',' ;; semicolon) d=';' ;; pipe) d='|' ;; *) d=$DELIMITER ;; esac
+  [ "$d" = , ] || split=" | awk -v FS=$(printf %q "$d") -v OFS=, '{ \$1 = \$1; print }'"
   if [ "$LOCAL" = 1 ]; then
-    echo "COLUMNS=\$( { zcat -f -- $i 2>/dev/null || zcat -f -- $i/[!_.]*; } | head -1 | tr -d '\\r' | sed '1s/^\\xEF\\xBB\\xBF//'; true)"
+    echo "COLUMNS=\$( { zcat -f -- $i 2>/dev/null || zcat -f -- $i/[!_.]*; } | head -1 | tr -d '\\r' | sed '1s/^\\xEF\\xBB\\xBF//'$split; true)"
   else
-    echo "COLUMNS=\$( { hdfs dfs -text $i 2>/dev/null || hdfs dfs -text $i/[^_.]*; } | head -1 | tr -d '\\r' | sed '1s/^\\xEF\\xBB\\xBF//'; true)"
+    echo "COLUMNS=\$( { hdfs dfs -text $i 2>/dev/null || hdfs dfs -text $i/[^_.]*; } | head -1 | tr -d '\\r' | sed '1s/^\\xEF\\xBB\\xBF//'$split; true)"
   fi
 }
 fs_cmd() { # cat | rm | put, as the words that start the command (a glob after it stays unquoted)
@@ -244,5 +247,9 @@ detect_columns() {
   if [ "$DRY_RUN" = 1 ] && { [ -z "$first" ] || ! fs_exists "$first" 2>/dev/null; }; then echo "COLUMNS_FROM_HEADER"; return; fi
   [ -n "$first" ] || die "no input file under $input"
   # -text / zcat -f: a .gz (or other codec) input gives its first line, not compressed bytes; a BOM is not a name.
-  { fs_text "$first" 2>/dev/null || true; } | head -1 | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//'
+  # The names are split on --delimiter and handed on comma-separated, as --columns takes them.
+  local d
+  case "$DELIMITER" in tab) d=$'\t' ;; comma) d=',' ;; semicolon) d=';' ;; pipe) d='|' ;; *) d=$DELIMITER ;; esac
+  { fs_text "$first" 2>/dev/null || true; } | head -1 | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//' \
+    | if [ "$d" = , ]; then cat; else awk -v FS="$d" -v OFS=',' '{ $1 = $1; print }'; fi
 }

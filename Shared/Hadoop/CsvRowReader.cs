@@ -54,6 +54,9 @@ public sealed class CsvRowReader
     /// <summary>Line number before the first line this reader sees (a block of a larger input).</summary>
     public long LineNumberBase { init => LineNumber = value; }
 
+    /// <summary>Told what looks wrong with the input's shape (a header that is one column holding another delimiter).</summary>
+    public ILogger? Log { get; init; }
+
     /// <summary>Stop after consuming this many lines (the rest stays in the <see cref="LineReader"/>).</summary>
     public long LineLimit { get; init; } = long.MaxValue;
     private long _consumed;
@@ -136,6 +139,9 @@ public sealed class CsvRowReader
                 throw new ConfigException($"header line: {duplicate} (--header none if the first line is data): {Bytes.Escape(line, 200)}");
             if (fields.Any(string.IsNullOrEmpty))
                 throw new ConfigException($"header line has an empty column name: {Bytes.Escape(line, 200)}");
+            if (fields.Length == 1 && fields[0].IndexOfAny([';', '\t', '|', ',']) is >= 0 and var at)
+                Log?.LogWarning("the header is one column '{Header}', which contains '{Char}': is that the delimiter? (--delimiter)",
+                    Bytes.Escape(line, 120), fields[0][at] == '\t' ? "\\t" : fields[0][at].ToString());
             _columns = fields;
         }
         else if (!fields.SequenceEqual(_columns))

@@ -185,4 +185,22 @@ public class PredictInputTests
             Is.EqualTo(new[] { "input_file", "split_start", "row", "prediction", "id:date", "input_line" }));
         Assert.That(schema.GetProperty("prediction").GetString(), Does.Contain("most probable class of 'weather'"));
     }
+
+    /// <summary>
+    /// A semicolon file end to end: the pipeline reads its header with --delimiter (it split names on commas, so
+    /// "'weather' is not a column (columns: date;precipitation;…)"), and a statistics task given it without the
+    /// delimiter says the one-column header holds a ';'.
+    /// </summary>
+    [Test]
+    public void ASemicolonFileRunsWithItsDelimiterAndIsNamedWithout()
+    {
+        var semi = Write("semi.csv", Rows.Select(l => l.Replace(',', ';')));
+        var outDir = Path.Combine(Repo.TempDir("semi"), "out");
+        var r = Pipeline.Run("--output", outDir, "--input", semi, "--label", "weather", "--drop", "date", "--delimiter", ";");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(File.ReadAllText(Path.Combine(outDir, "tfrecords", "_manifest.json")), Does.Contain("\"records\": 1461"));
+
+        var plain = Proc.Run(Repo.Mapper, new[] { "stats" }, File.ReadAllBytes(semi));
+        Assert.That(plain.Stderr, Does.Contain("the header is one column 'date;precipitation;temp_max;temp_min;wind;weather', which contains ';': is that the delimiter? (--delimiter)"));
+    }
 }

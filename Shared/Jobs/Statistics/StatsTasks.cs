@@ -41,7 +41,7 @@ public static class StatsMapTask
         using var lines = new LineReader(input, csv.MaxLineBytes);
         using var rejects = new RejectedRows(reporter, log, options.MaxBadFraction, source, SideEffectFiles.RejectsWriter(ctx, task.Files));
         // The first line (the header, when the split starts the file) is read here, so every worker knows the columns.
-        var head = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = threads > 1 ? 1 : long.MaxValue };
+        var head = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = threads > 1 ? 1 : long.MaxValue, Log = log };
         ColumnStats[]? columns = null;
         while (head.TryRead(out var row))
         {

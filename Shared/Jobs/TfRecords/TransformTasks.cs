@@ -49,7 +49,7 @@ public static class TransformMapTask
         // first line (the header, when the split starts the file) so that every worker knows the columns, then deals
         // the rest out and writes the workers' records, compressed by them, in order.
         bool inBlocks = !options.Shuffle;
-        var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = inBlocks ? 1 : long.MaxValue };
+        var reader = new CsvRowReader(lines, csv, ctx.AtFileStart, rejects, reporter) { LineLimit = inBlocks ? 1 : long.MaxValue, Log = log };
         var transformer = new RowTransformer(plan);
         string shard = SideEffectFiles.TaskStem(ctx) + compression.Extension();
         using var stdout = new KeyValueWriter(output);
