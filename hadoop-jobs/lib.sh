@@ -75,12 +75,13 @@ fs_rm() { if [ "$LOCAL" = 1 ]; then rm -rf -- "$@"; else hdfs dfs -rm -r -f "$@"
 # current directory); notes are '#' comments. Replayed outputs carry no _STREAMING_STEP fingerprint, so a later run
 # of these scripts takes them for foreign output and leaves them alone.
 dry() { printf '%q ' "$@" | sed 's/COLUMNS_FROM_HEADER/"$COLUMNS"/g'; echo; }
+# --delimiter as the character itself (tab|comma|semicolon|pipe are names for them).
+delimiter_char() { case "$DELIMITER" in tab) printf '\t' ;; comma) printf ',' ;; semicolon) printf ';' ;; pipe) printf '|' ;; *) printf '%s' "$DELIMITER" ;; esac; }
 # With the columns unknown when printing, the replay starts by reading them from the input's first line, as a run does.
 dry_columns() { # INPUT
   [ "$DRY_RUN" = 1 ] && [ "$COLUMNS" = COLUMNS_FROM_HEADER ] || return 0
-  local i split=""; i=$(printf %q "${1%/}")
-  local d
-  case "$DELIMITER" in tab) d=$'\t' ;; comma) d=',' ;; semicolon) d=';' ;; pipe) d='|' ;; *) d=$DELIMITER ;; esac
+  local i split="" d; i=$(printf %q "${1%/}")
+  d=$(delimiter_char)
   [ "$d" = , ] || split=" | awk -v FS=$(printf %q "$d") -v OFS=, '{ \$1 = \$1; print }'"
   if [ "$LOCAL" = 1 ]; then
     echo "COLUMNS=\$( { zcat -f -- $i 2>/dev/null || zcat -f -- $i/[!_.]*; } | head -1 | tr -d '\\r' | sed '1s/^\\xEF\\xBB\\xBF//'$split; true)"
@@ -249,7 +250,7 @@ detect_columns() {
   # -text / zcat -f: a .gz (or other codec) input gives its first line, not compressed bytes; a BOM is not a name.
   # The names are split on --delimiter and handed on comma-separated, as --columns takes them.
   local d
-  case "$DELIMITER" in tab) d=$'\t' ;; comma) d=',' ;; semicolon) d=';' ;; pipe) d='|' ;; *) d=$DELIMITER ;; esac
+  d=$(delimiter_char)
   { fs_text "$first" 2>/dev/null || true; } | head -1 | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//' \
     | if [ "$d" = , ]; then cat; else awk -v FS="$d" -v OFS=',' '{ $1 = $1; print }'; fi
 }
