@@ -29,14 +29,14 @@ public sealed class FileSystemRouter : IDisposable
 
     /// <summary>
     /// This process's router: local; WebHDFS for <c>hdfs:</c> URIs when <paramref name="webHdfsNameNodes"/> (else
-    /// STREAMING_WEBHDFS) names NameNodes; FsShell (<paramref name="hdfsShell"/>, default <see cref="HadoopShellFileSystem.Instance"/>)
-    /// unless <paramref name="useFsShell"/> is false (the trainer, which runs off the cluster, reads HDFS over WebHDFS only).
+    /// STREAMING_WEBHDFS) names NameNodes; FsShell unless <paramref name="useFsShell"/> is false (the trainer, which runs
+    /// off the cluster, reads HDFS over WebHDFS only).
     /// </summary>
-    public static FileSystemRouter ForProcess(ILogger log, string? webHdfsNameNodes = null, bool useFsShell = true, IFileSystem? hdfsShell = null)
+    public static FileSystemRouter ForProcess(ILogger log, string? webHdfsNameNodes = null, bool useFsShell = true)
     {
         var router = new FileSystemRouter([LocalFileSystem.Instance], log);
         if (WebHdfsClient.ForNameNodes(webHdfsNameNodes, log) is { } cluster) router.Add(cluster, owned: true);
-        if (useFsShell) router.Add(hdfsShell ?? HadoopShellFileSystem.Instance, owned: false);
+        if (useFsShell) router.Add(HadoopShellFileSystem.Instance, owned: false);
         return router;
     }
 

@@ -18,6 +18,8 @@ public sealed class ShardSet
     public required string Directory { get; init; }
     public required IReadOnlyList<FileEntry> Shards { get; init; }
     public JobManifest? Manifest { get; init; }
+    /// <summary><c>_transform.json</c> as the directory listing found it (null: there is none).</summary>
+    public FileEntry? PlanFile { get; init; }
 
     public static bool IsShard(string name) => !name.StartsWith('_') && !name.StartsWith('.') && name.Contains(".tfrecord", StringComparison.Ordinal);
 
@@ -50,15 +52,19 @@ public sealed class ShardSet
                 throw new DataException($"{directory}: no _manifest.json: the transform job did not finish, or the directory was assembled by hand ({shards.Count} shard(s) found; --allow-missing-manifest reads them unchecked)");
             log?.LogWarning("{Directory}: no _manifest.json: reading the {Count} shard(s) found; their completeness, sizes, checksums and plan cannot be checked", directory, shards.Count);
         }
-        return new ShardSet { Source = source, Directory = directory, Shards = shards, Manifest = manifest };
+        return new ShardSet
+        {
+            Source = source, Directory = directory, Shards = shards, Manifest = manifest,
+            PlanFile = entries.FirstOrDefault(e => e.Name == "_transform.json" && !e.IsDirectory),
+        };
     }
 
     public TransformPlan LoadPlan()
     {
-        var path = Source.Combine(Directory, "_transform.json");
-        if (!Source.Exists(path)) throw new ConfigException($"{Directory}: no _transform.json beside the shards");
-        using var r = new StreamReader(Source.OpenRead(path));
-        var plan = TransformPlan.FromJson(r.ReadToEnd(), path);
+        if (PlanFile is not { } file) throw new ConfigException($"{Directory}: no _transform.json beside the shards");
+        // The listed entry: its length is known (a short read is a fault to resume, not the end) and no second status call is made.
+        using var r = new StreamReader(Source.OpenRead(file));
+        var plan = TransformPlan.FromJson(r.ReadToEnd(), file.Path);
         if (Manifest is { } m)
         {
             var hash = plan.Hash();

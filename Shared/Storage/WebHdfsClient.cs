@@ -45,10 +45,6 @@ public sealed class WebHdfsClient : IFileSystem, IDisposable
 
     private readonly WebHdfsKerberos _kerberos;
 
-    /// <summary>SPNEGO handshakes made and delegation token renewals (for tests and logs).</summary>
-    public int KerberosHandshakes => _kerberos.Handshakes;
-    public int TokenRenewals => _kerberos.Renewals;
-
     /// <summary>
     /// Connects a socket that stays in blocking mode: every request here is synchronous, and a blocking socket's read
     /// is one recv, where a socket that ever saw an asynchronous operation (the handler's default connect) waits for

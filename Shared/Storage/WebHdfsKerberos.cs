@@ -27,8 +27,6 @@ internal sealed class WebHdfsKerberos(HttpClient http, ILogger log, TimeSpan tim
 
     /// <summary>The delegation token in use (null before the first handshake).</summary>
     public string? Token => _token;
-    public int Handshakes { get; private set; }
-    public int Renewals { get; private set; }
 
     /// <summary>Whether a response asks for Kerberos: 401 with <c>WWW-Authenticate: Negotiate</c>.</summary>
     public static bool AsksForKerberos(HttpResponseMessage r) =>
@@ -44,7 +42,6 @@ internal sealed class WebHdfsKerberos(HttpClient http, ILogger log, TimeSpan tim
             using var req = new HttpRequestMessage(HttpMethod.Get, baseUrl + "/?op=GETDELEGATIONTOKEN");
             req.Headers.Authorization = new AuthenticationHeaderValue("Negotiate", Spnego(host, nameNode));
             using var resp = Send(req);
-            Handshakes++;
             if (!resp.IsSuccessStatusCode)
             {
                 var body = resp.Content.ReadAsStringAsync().GetAwaiter().GetResult();
@@ -94,7 +91,6 @@ internal sealed class WebHdfsKerberos(HttpClient http, ILogger log, TimeSpan tim
         var expires = DateTime.UnixEpoch.AddMilliseconds(doc.RootElement.GetProperty("long").GetInt64());
         var now = DateTime.UtcNow;
         _renewAt = now + (expires - now) * 0.75;
-        Renewals++;
         log.LogDebug("WebHDFS at {NameNode}: delegation token valid until {Expires:u}; renewing after {RenewAt:u}", nameNode, expires, _renewAt);
     }
 
@@ -127,7 +123,6 @@ internal sealed class WebHdfsKerberos(HttpClient http, ILogger log, TimeSpan tim
         else
         {
             req.Headers.Authorization = new AuthenticationHeaderValue("Negotiate", Spnego(new Uri(baseUrl).Host, nameNode));
-            Handshakes++;
         }
     }
 
@@ -218,7 +213,7 @@ internal sealed class WebHdfsKerberos(HttpClient http, ILogger log, TimeSpan tim
     /// takes that principal's key; without, GSSAPI takes the keytab's first principal itself (KRB5_CLIENT_KTNAME).
     /// The variables are set in the native environment, where the system's GSSAPI reads them.
     /// </summary>
-    public static void LoginFromKeytab(string keytab, string? principal, ILogger log)
+    private static void LoginFromKeytab(string keytab, string? principal, ILogger log)
     {
         if (!File.Exists(keytab)) throw new ConfigException($"--keytab {keytab}: no such file");
         if (principal is null)

@@ -70,7 +70,7 @@ public static class DataSources
         return ShardSet.Open(fs, path, allowMissingManifest, log);
     }
 
-    public static (IFileSystem Source, string Path) Open(string location, ILogger log)
+    private static (IFileSystem Source, string Path) Open(string location, ILogger log)
     {
         if (location.StartsWith("hdfs:", StringComparison.OrdinalIgnoreCase))
             throw new ConfigException($"{location}: the trainer reads HDFS over WebHDFS: use webhdfs://NAMENODE:9870{WebHdfsClient.PathOf(location)} (the NameNode's HTTP address)");

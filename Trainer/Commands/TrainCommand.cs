@@ -80,7 +80,7 @@ public static class TrainCommand
             var checkpointPath = Path.GetFullPath(r.GetValue(checkpoint) ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)) + ".checkpoint");
             if (Directory.Exists(checkpointPath)) throw new ConfigException($"--checkpoint {checkpointPath}: is a directory");
             var ckOptions = (checkpointPath, every == 0 ? TimeSpan.MaxValue : TimeSpan.FromMinutes(every), r.GetValue(resume));
-            LibTorchLoader.Use(null, log);   // a libtorch that will not do is said before any data is read
+            LibTorchLoader.Use(log);   // a libtorch that will not do is said before any data is read
             if (r.GetValue(check)) return ExitCodes.Ok;
             // What killed runs left (a half checkpoint, a staging or replaced model directory of a dead process) goes first.
             ModelSaver.RemoveStale(modelDir, log);

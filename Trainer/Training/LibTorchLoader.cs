@@ -33,11 +33,11 @@ public static class LibTorchLoader
         File.Exists(Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so")) ? AppContext.BaseDirectory
             : Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native");
 
-    /// <summary>Checks and loads the libtorch to use; call before anything touches TorchSharp.</summary>
-    public static void Use(string? option, ILogger log)
+    /// <summary>Checks and loads the libtorch to use (STREAMING_LIBTORCH, which <c>--libtorch</c> sets); call before anything touches TorchSharp.</summary>
+    public static void Use(ILogger log)
     {
         if (_done) return;
-        var dir = string.IsNullOrEmpty(option) ? Environment.GetEnvironmentVariable("STREAMING_LIBTORCH") : option;
+        var dir = Environment.GetEnvironmentVariable("STREAMING_LIBTORCH");
         if (string.IsNullOrEmpty(dir))
         {
             if (!File.Exists(Path.Combine(NativeDir, "libtorch_cpu.so")))

@@ -65,7 +65,7 @@ public static class TorchDevice
     {
         var o = Validate(option);
         if (deterministic) RequestReproducibleGemm();
-        LibTorchLoader.Use(null, log);
+        LibTorchLoader.Use(log);
         int cpuThreads = threads > 0 ? threads : TaskContext.FromEnvironment().DefaultThreads;
         torch.set_num_threads(cpuThreads);
         bool cuda = torch.cuda.is_available();
