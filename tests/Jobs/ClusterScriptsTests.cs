@@ -47,6 +47,11 @@ public class ClusterScriptsTests(string version)
         Assert.That(first.ExitCode, Is.EqualTo(0), first.Stderr);
         var manifest = Path.Combine(_root, "out", "w", "tfrecords", "_manifest.json");
         Assert.That(File.ReadAllText(manifest), Does.Contain("\"records\": 1461"));
+        // Written through FsShell, the manifest and every shard name the plan beside them.
+        var planHash = Streaming.Transform.TransformPlan.Load(Path.Combine(_root, "out", "w", "tfrecords", "_transform.json")).Hash();
+        var written = Streaming.Storage.JobManifest.FromJson(File.ReadAllText(manifest));
+        Assert.That(written.PlanHash, Is.EqualTo(planHash));
+        Assert.That(written.Shards.Select(s => s.PlanHash), Is.All.EqualTo(planHash));
         Assert.That(File.ReadAllText(Path.Combine(_root, ".calls")), Does.Not.Contain("-skipTrash"));
 
         var again = Script("pipeline.sh", Pipeline_());
@@ -107,6 +112,21 @@ public class ClusterScriptsTests(string version)
         var over = Script("pipeline.sh", Pipeline_("--output", "hdfs://nn:8020/out/k", "--scale", "zscore", "--overwrite"));
         Assert.That(over.ExitCode, Is.EqualTo(0), over.Stderr);
         Assert.That(File.ReadAllText(Path.Combine(_root, "out", "k", "tfrecords", "_transform.json")), Does.Contain("\"zscore\""));
+    }
+
+    /// <summary>The three-file directory (BOM, no final line end, gzip) scored on the cluster: every row once, by file and position.</summary>
+    [Test]
+    public void ScoringADirectoryOnTheClusterNamesEveryRowByFileAndPosition()
+    {
+        var local = Path.Combine(Repo.TempDir("score-dir-model"), "out");
+        var train = Pipeline.Run("--output", local, "--input", Repo.Data("seattle-weather.csv"), "--label", "weather", "--drop", "date",
+            "--train", "--epochs 2 --hidden 8 --seed 1");
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Stderr);
+        ScoringDirectory.Write(Path.Combine(_root, "data", "dir"));
+        var r = Script("score.sh", "--input", "hdfs:///data/dir", "--output", "/out/dirscores", "--model", Path.Combine(local, "model"),
+            "--block-size", "8000", "--id-columns", "date", "--keep-input");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        ScoringDirectory.Verify(Path.Combine(_root, "out", "dirscores"), "file:" + Path.Combine(_root, "data", "dir"), Path.Combine(local, "model"), minParts: 6);
     }
 
     [Test]

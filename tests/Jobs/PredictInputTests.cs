@@ -151,39 +151,13 @@ public class PredictInputTests
     [Test]
     public void ScoringADirectoryNamesEveryRowByFileAndPosition()
     {
-        var rows = Rows;
         var dir = Path.Combine(Repo.TempDir("score-dir"), "in");
-        Directory.CreateDirectory(dir);
-        var files = new (string Name, string[] Lines)[] { ("a.csv", rows[1..520]), ("b.csv", rows[520..1000]), ("c.csv.gz", rows[1000..]) };
-        File.WriteAllText(Path.Combine(dir, "a.csv"), string.Join("\n", files[0].Lines.Prepend(rows[0])) + "\n", new UTF8Encoding(true));
-        File.WriteAllText(Path.Combine(dir, "b.csv"), string.Join("\n", files[1].Lines.Prepend(rows[0])));   // no final line end
-        using (var gz = new System.IO.Compression.GZipStream(File.Create(Path.Combine(dir, "c.csv.gz")), System.IO.Compression.CompressionLevel.Optimal))
-            gz.Write(Encoding.UTF8.GetBytes(string.Join("\n", files[2].Lines.Prepend(rows[0])) + "\n"));
+        ScoringDirectory.Write(dir);
         var output = Path.Combine(Path.GetDirectoryName(dir)!, "scored");
         var s = Pipeline.Script("score.sh", "--input", dir, "--output", output, "--model", Model.Value, "--block-size", "8000",
             "--id-columns", "date", "--keep-input");
         Assert.That(s.ExitCode, Is.EqualTo(0), s.Stderr);
-        var parts = Directory.GetFiles(output, "part-*").Order(StringComparer.Ordinal).ToArray();
-        Assert.That(parts, Has.Length.GreaterThanOrEqualTo(6), "six or more map tasks");
-        var lines = parts.SelectMany(File.ReadAllLines).Select(l => l.Split('\t')).ToList();
-        Assert.That(lines, Has.Count.EqualTo(rows.Length - 1), "one line per input row");
-        var keys = lines.Select(f => (f[0], long.Parse(f[1]), long.Parse(f[2]))).ToList();
-        Assert.That(keys.Distinct().Count(), Is.EqualTo(keys.Count), "every key names one row: 0 duplicated");
-        foreach (var (name, expected) in files)
-        {
-            var mine = lines.Where(f => f[0] == "file:" + Path.Combine(dir, name)).OrderBy(f => long.Parse(f[1])).ThenBy(f => long.Parse(f[2])).ToList();
-            Assert.That(mine, Has.Count.EqualTo(expected.Length), $"{name}: 0 missing");
-            var plain = Write(name.Replace(".gz", ""), expected.Prepend(rows[0]));
-            var reference = Predict(plain);
-            Assert.That(reference.ExitCode, Is.EqualTo(0), reference.Stderr);
-            Assert.That(mine.Select(f => f[3]), Is.EqualTo(reference.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)), $"{name}: trainer predict's answers, row for row");
-            Assert.That(mine.Select(f => f[4]), Is.EqualTo(expected.Select(l => l.Split(',')[0])), $"{name}: --id-columns date");
-            Assert.That(mine.Select(f => f[5]), Is.EqualTo(expected), $"{name}: --keep-input");
-        }
-        var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "_schema.json"))).RootElement;
-        Assert.That(schema.GetProperty("columns").EnumerateArray().Select(e => e.GetString()),
-            Is.EqualTo(new[] { "input_file", "split_start", "row", "prediction", "id:date", "input_line" }));
-        Assert.That(schema.GetProperty("prediction").GetString(), Does.Contain("most probable class of 'weather'"));
+        ScoringDirectory.Verify(output, "file:" + dir, Model.Value, minParts: 6);
     }
 
     /// <summary>
