@@ -14,7 +14,7 @@ source "$(dirname "$0")/common-args.sh"
 PLAN_ARGS=() SHUFFLE_ARGS=() TRAIN="" TRAIN_SET=0 WEBHDFS="" SCHEMA="" BASELINE="" ALLOW_DRIFT=0
 parse_extra() {
   case "$1" in
-    --label|--label-missing|--label-alias|--task|--drop|--impute|--scale|--encoding|--top-k|--min-count|--oov-buckets|--missing-indicator|--compression)
+    --label|--label-missing|--label-alias|--task|--drop|--numeric|--impute|--scale|--encoding|--top-k|--bins|--min-count|--oov-buckets|--missing-indicator|--compression)
       [ $# -ge 2 ] || die "$1 needs a value"; PLAN_ARGS+=("$1" "$2"); CONSUMED=2 ;;
     --shuffle) SHUFFLE_ARGS+=(--shuffle); CONSUMED=1 ;;
     --seed) SHUFFLE_ARGS+=(--seed "$2"); CONSUMED=2 ;;
@@ -133,8 +133,23 @@ bash "$HJ_DIR/to-tfrecords.sh" "${common[@]}" --output "$OUTPUT/tfrecords" --pla
 
 if [ "$TRAIN_SET" = 1 ]; then
   # shellcheck disable=SC2086
-  log "step 4: training on $data → $model"
   train_cmd=(trainer train --data "$data" --model "$model" $TRAIN)
-  if [ "$DRY_RUN" = 1 ]; then dry "$(tool_bin trainer)" "${train_cmd[@]:1}"; else tool "${train_cmd[@]}"; fi
+  if [ "$DRY_RUN" = 1 ]; then
+    log "step 4: training on $data → $model"
+    dry "$(tool_bin trainer)" "${train_cmd[@]:1}"
+  else
+    # Skipped like the jobs when the model was trained from these very shards with these options: the shards' own
+    # step fingerprint (input listing, plan and job options) and the trainer's options and version make its mark,
+    # written into the model directory after the trainer swapped it in whole (a model without it is retrained).
+    train_fp=$( { echo "train $TRAIN"; echo "data $data"; fs_cat "$OUTPUT/tfrecords/$STEP_MARKER" 2>/dev/null
+      echo "streaming $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"; } | sha256sum | cut -c1-32)
+    if [ "$OVERWRITE" = 0 ] && [ -f "$model/model.json" ] && [ "$(head -1 "$model/$STEP_MARKER" 2>/dev/null)" = "$train_fp" ]; then
+      log "$model is complete (fingerprint $train_fp): skipping training (use --overwrite to redo)"
+    else
+      log "step 4: training on $data → $model"
+      tool "${train_cmd[@]}" || exit $?
+      echo "$train_fp" > "$model/$STEP_MARKER.tmp" && mv "$model/$STEP_MARKER.tmp" "$model/$STEP_MARKER"
+    fi
+  fi
 fi
 log "done: $OUTPUT"

@@ -3,17 +3,21 @@
 # column statistics → transform plan → TFRecord shards → training (validation RMSE printed at the end).
 # Input: --input FILE; else ../shared/data/blackfriday_sample.csv when it is beside the checkout; else a
 # deterministic Black Friday-like data set generated here (--rows N, default 200000).
-# Your own file: --input CSV --label COLUMN [--categorical a,b] [--header none --columns a,b,c]; other columns are
-# typed from their statistics (numbers numeric, the rest categorical) and the task from the label.
+# Your own file: --input CSV --label COLUMN [--categorical a,b] [--numeric a,b] [--header none --columns a,b,c]; other
+# columns are typed from their statistics (text categorical; whole numbers with at most 32 distinct values categorical
+# codes; other numbers numeric, binned for the trainer, whole numbers that repeat with a categorical twin) and the task
+# from the label. Training uses the trainer's defaults; --train-args "--epochs 40 --hidden 512,256" passes others.
+# A re-run skips every complete step, training included (same shards and options); --overwrite redoes them.
 # Data validation: the first run writes a schema (default OUTPUT.schema.json, kept beside the output so --overwrite
 # does not lose it) and every later run is validated against it (and against --baseline STATS, an earlier run's
 # OUTPUT/stats); OUTPUT/report.html shows the statistics; anomalies stop the run before the transform (exit 1)
 # unless --allow-drift.
-#   scripts/pipeline.sh [--input CSV [--label COL] [--categorical a,b]] [--rows N] [--output DIR] [--overwrite] [--no-train]
+#   scripts/pipeline.sh [--input CSV [--label COL] [--categorical a,b] [--numeric a,b]] [--rows N] [--output DIR] [--overwrite]
+#                       [--no-train | --train-args "TRAINER OPTIONS"]
 #                       [--schema FILE] [--baseline STATS] [--allow-drift]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-input="" rows=200000 output=out/pipeline overwrite=() train=1 label="" categorical="" own=() schema="" validation=()
+input="" rows=200000 output=out/pipeline overwrite=() train=1 train_extra="" label="" categorical="" own=() schema="" validation=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --input) input=$2; shift 2 ;;
@@ -21,9 +25,10 @@ while [ $# -gt 0 ]; do
     --output) output=$2; shift 2 ;;
     --overwrite) overwrite=(--overwrite); shift ;;
     --no-train) train=0; shift ;;
+    --train-args) train_extra=$2; shift 2 ;;
     --label) label=$2; shift 2 ;;
     --categorical) categorical=$2; shift 2 ;;
-    --header|--columns|--delimiter) own+=("$1" "$2"); shift 2 ;;
+    --header|--columns|--delimiter|--numeric) own+=("$1" "$2"); shift 2 ;;
     --schema) schema=$2; shift 2 ;;
     --baseline) validation+=(--baseline "$2"); shift 2 ;;
     --allow-drift) validation+=(--allow-drift); shift ;;
@@ -57,7 +62,7 @@ size=$(stat -c %s "$input")
 block=$(( size / 4 + 1 ))   # at least 4 map tasks, as on a cluster with several blocks
 echo "pipeline: input $input ($size bytes), output $output" >&2
 train_args=()
-[ "$train" = 1 ] && train_args=(--train "--epochs 8 --batch-size 256 --hidden 128,64 --lr 0.002 --dropout 0.1 --seed 1")
+[ "$train" = 1 ] && train_args=(--train "--seed 1${train_extra:+ $train_extra}")
 if [ -z "$label" ]; then
   # The Black Friday data (the shared sample or its generated look-alike): its label and ID-like categoricals.
   label=Purchase

@@ -35,7 +35,16 @@ public static class Metrics
         return (rankSumPos - pos * (pos + 1) / 2.0) / ((double)pos * neg);
     }
 
-    /// <summary>The metric early stopping watches (lower is better).</summary>
-    public static (string Name, double Value) Monitor(TaskKind task, Dictionary<string, double> m) =>
-        task == TaskKind.Regression ? ("rmse", m["rmse"]) : ("logloss", m["logloss"]);
+    /// <summary>
+    /// The metric early stopping watches — the one the task is judged by: RMSE (regression), ROC AUC (binary: the
+    /// loss can still fall while the ranking has stopped improving, or the reverse), accuracy (multiclass) — and
+    /// <c>Loss</c>, the same number oriented so that lower is better.
+    /// </summary>
+    public static (string Name, double Loss) Monitor(TaskKind task, Dictionary<string, double> m) => task switch
+    {
+        TaskKind.Regression => ("rmse", m["rmse"]),
+        TaskKind.Binary when double.IsFinite(m.GetValueOrDefault("auc", double.NaN)) => ("auc", -m["auc"]),
+        TaskKind.Binary => ("logloss", m["logloss"]),   // a validation set of one class has no AUC
+        _ => ("accuracy", -m["accuracy"]),
+    };
 }

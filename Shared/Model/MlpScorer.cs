@@ -17,10 +17,13 @@ public sealed class MlpScorer
     private readonly float[][] _embeddings;
     private readonly (float[] W, float[] B, int In, int Out)[] _layers;
     private readonly float[] _a, _b;   // activations ping-pong, one row at a time
+    private readonly int[] _binColumns;
+    private readonly float[] _binLow, _binInverseWidth;
 
     public MlpScorer(ModelSpec spec, IReadOnlyDictionary<string, NamedTensor> weights)
     {
         _spec = spec;
+        (_binColumns, _binLow, _binInverseWidth) = spec.PiecewiseBins();
         NamedTensor Get(string name) => weights.TryGetValue(name, out var t) ? t : throw new ConfigException($"the model has no tensor {name}");
         _embeddings = spec.Embeddings.Select((_, i) => Get(ModelSpec.EmbeddingWeight(i)).Data).ToArray();
         var layers = new List<(float[], float[], int, int)>();
@@ -49,8 +52,12 @@ public sealed class MlpScorer
         for (int row = 0; row < batch.Size; row++)
         {
             var x = _a.AsSpan();
-            batch.Numeric.AsSpan(row * nw, nw).CopyTo(x);
+            var numeric = batch.Numeric.AsSpan(row * nw, nw);
+            numeric.CopyTo(x);
             int offset = nw;
+            for (int k = 0; k < _binColumns.Length; k++)
+                x[offset + k] = Math.Clamp((numeric[_binColumns[k]] - _binLow[k]) * _binInverseWidth[k], 0f, 1f);
+            offset += _binColumns.Length;
             for (int e = 0; e < nc; e++)
             {
                 int dim = _spec.Embeddings[e].Dim;

@@ -58,6 +58,7 @@ internal sealed class FeatureDocument
     public ScaleKind? Scale { get; set; }
     public double? Offset { get; set; }
     public double? Factor { get; set; }
+    public List<double>? Bins { get; set; }
     public CategoricalEncoding? Encoding { get; set; }
     public List<string>? Vocabulary { get; set; }
     public int? OovBuckets { get; set; }
@@ -76,6 +77,8 @@ internal sealed class FeatureDocument
                 Impute = Impute ?? throw new JsonException($"numeric feature '{name}' has no 'impute'"),
                 ImputeValue = Need(ImputeValue, "impute_value"), Scale = Need(Scale, "scale"),
                 Offset = Need(Offset, "offset"), Factor = Need(Factor, "factor"),
+                Bins = Bins is null ? null : Bins.Count >= 3 && Bins.Zip(Bins.Skip(1)).All(p => p.First < p.Second) ? Bins
+                    : throw new JsonException($"numeric feature '{name}' has 'bins' that are not at least 3 increasing edges"),
             },
             Categorical => new CategoricalFeature
             {

@@ -40,6 +40,10 @@ public sealed record LabelSpec
     /// <summary>Other spellings of class values (e.g. the Adult test file's "&gt;50K." for "&gt;50K").</summary>
     public IReadOnlyDictionary<string, string>? Aliases { get; set; }
 
+    /// <summary>A regression target's mean and standard deviation over the statistics' rows (exact moments): the trainer standardises with them.</summary>
+    public double? Mean { get; set; }
+    public double? Std { get; set; }
+
     [JsonIgnore] public string DType => Task == TaskKind.Regression ? "float32" : "int64";
 
     /// <summary>Adds the label of one row to the Example being encoded.</summary>

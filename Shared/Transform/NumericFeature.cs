@@ -25,12 +25,19 @@ public sealed record NumericFeature : FeatureSpec
     public required ScaleKind Scale { get; init; }
     public required double Offset { get; init; }
     public required double Factor { get; init; }
+    /// <summary>
+    /// Bin edges in the scaled space, strictly increasing: the column's minimum, quantiles at 1/B … (B−1)/B from the
+    /// statistics' KLL sketch, its maximum (repeats merged). The trainer's piecewise-linear encoding (Gorishniy et al.,
+    /// NeurIPS 2022) gives the network one input per bin: 0 below it, 1 above it, the position inside it in between.
+    /// Null: no bins (a constant column, or <c>--bins 0</c>).
+    /// </summary>
+    public IReadOnlyList<double>? Bins { get; init; }
 
     public override string DType => "float32";
     public override int Length => 1;
 
     /// <summary>The plan step: impute value and scale constants from the column's statistics.</summary>
-    public static NumericFeature Plan(ColumnStats s, string impute, string scale)
+    public static NumericFeature Plan(ColumnStats s, string impute, string scale, int bins = 0)
     {
         double imputeValue = impute switch
         {
@@ -60,7 +67,34 @@ public sealed record NumericFeature : FeatureSpec
         {
             Name = s.Name, Source = s.Name, SourceIndex = s.Index,
             Impute = impute, ImputeValue = imputeValue, Scale = kind, Offset = offset, Factor = factor,
+            Bins = bins > 0 ? Edges(s, bins, offset, factor) : null,
         };
+    }
+
+    /// <summary>Quantile levels the bin edges are chosen from.</summary>
+    private const int FineLevels = 256;
+
+    /// <summary>At most <paramref name="bins"/> + 1 quantile edges, scaled like the values; null when fewer than 2 bins remain.</summary>
+    private static double[]? Edges(ColumnStats s, int bins, double offset, double factor)
+    {
+        if (factor == 0 || !(s.Max > s.Min)) return null;
+        // Quantiles at a fine grid first, repeats merged, then at most bins + 1 of them taken evenly: a column that
+        // is 92 % zeros (capital-gain) still gets its bins in the 8 % where its values differ, where plain
+        // quantiles at 1/16 … 15/16 would all be 0 and leave it one bin.
+        var levels = Enumerable.Range(1, FineLevels - 1).Select(i => (double)i / FineLevels).ToArray();
+        var inner = s.Quantiles.Quantiles(levels) ?? [];
+        var distinct = new List<double>();
+        foreach (var raw in inner.Prepend(s.Min).Append(s.Max))
+        {
+            double e = (Math.Clamp(raw, s.Min, s.Max) - offset) * factor;
+            // float32 is what the network computes in: edges closer than its resolution would make an empty bin.
+            if (distinct.Count == 0 || (float)e > (float)distinct[^1]) distinct.Add(e);
+        }
+        if (distinct.Count < 3) return null;
+        if (distinct.Count <= bins + 1) return distinct.ToArray();
+        var edges = new double[bins + 1];
+        for (int i = 0; i <= bins; i++) edges[i] = distinct[(int)Math.Round((double)i * (distinct.Count - 1) / bins)];
+        return edges;
     }
 
     public override FeatureOutcome Encode(ReadOnlySpan<byte> value, bool missing, ExampleEncoder encoder, ExampleKey key, ref float[] scratch)
@@ -76,6 +110,6 @@ public sealed record NumericFeature : FeatureSpec
     internal override FeatureDocument ToDocument() => new()
     {
         Name = Name, Source = Source, SourceIndex = SourceIndex, Type = FeatureDocument.Numeric,
-        Impute = Impute, ImputeValue = ImputeValue, Scale = Scale, Offset = Offset, Factor = Factor,
+        Impute = Impute, ImputeValue = ImputeValue, Scale = Scale, Offset = Offset, Factor = Factor, Bins = Bins?.ToList(),
     };
 }

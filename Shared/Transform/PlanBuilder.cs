@@ -29,10 +29,18 @@ public static class PlanBuilder
         if (o.Label is not null) Known("label", [o.Label]);
         Known("drop", o.Drop);
         Known("categorical", o.Categorical);
+        Known("numeric", o.Numeric);
+        foreach (var n in o.Numeric)
+        {
+            if (o.Categorical.Contains(n)) throw new ConfigException("numeric", $"'{n}' is also given to --categorical: one or the other");
+            if (stats.First(s => s.Name == n) is { IsNumeric: false } c)
+                throw new ConfigException("numeric", $"'{n}' is not a numeric column ({c.NonNumeric:N0} of {c.Count:N0} values are not numbers)");
+        }
         Known("impute", o.Impute.Overrides.Keys);
         Known("scale", o.Scale.Overrides.Keys);
         Known("encoding", o.Encoding.Overrides.Keys);
         Known("missing-indicator", o.MissingIndicator ?? []);
+        if (o.Bins is < 0 or 1 or > 1024) throw new ConfigException("bins", "must be 0 (none) or 2..1024");
         if (o.OovBuckets < 0) throw new ConfigException("oov-buckets", "must be >= 0");
         if (o.TopK is < 1) throw new ConfigException("top-k", "must be >= 1");
         _ = TfRecordCompressionExtensions.Parse(o.Compression);
@@ -41,11 +49,13 @@ public static class PlanBuilder
         foreach (var s in stats.OrderBy(s => s.Index))
         {
             if (s.Name == o.Label || o.Drop.Contains(s.Name)) continue;
-            bool categorical = !s.IsNumeric || o.Categorical.Contains(s.Name);
+            bool categorical = !s.IsNumeric || o.Categorical.Contains(s.Name) || (!o.Numeric.Contains(s.Name) && IsCode(s));
             if (categorical) features.Add(CategoricalFeature.Plan(s, o.Encoding.For(s.Name), o.MinCount, o.TopK, o.OovBuckets));
             else
             {
-                features.Add(NumericFeature.Plan(s, o.Impute.For(s.Name), o.Scale.For(s.Name)));
+                features.Add(NumericFeature.Plan(s, o.Impute.For(s.Name), o.Scale.For(s.Name), o.Bins));
+                if (!o.Numeric.Contains(s.Name) && IsRepeatedWholeNumber(s) && !columns.Contains(s.Name + CategoryTwinSuffix))
+                    features.Add(CategoricalFeature.Plan(s, o.Encoding.For(s.Name), Math.Max(2, o.MinCount), o.TopK, o.OovBuckets) with { Name = s.Name + CategoryTwinSuffix });
                 bool indicator = o.MissingIndicator is { } mi && (mi.Count == 0 ? s.Missing > 0 : mi.Contains(s.Name));
                 if (indicator) features.Add(MissingIndicatorFeature.Plan(s));
             }
@@ -72,6 +82,35 @@ public static class PlanBuilder
         if (plan.Label is { } l) plan.FeatureSpec[l.Name] = new FeatureSpecEntry { Dtype = l.DType, Shape = [1] };
         return plan;
     }
+
+    /// <summary>A numeric column of whole numbers with at most this many distinct values is categorical by default.</summary>
+    public const int MaxCodeValues = 32;
+
+    /// <summary>
+    /// The rule that makes month, weekday, hour, a product category or an occupation code categorical without being
+    /// told: every value a whole number and at most <see cref="MaxCodeValues"/> distinct ones, all known exactly (the
+    /// statistics' frequency table holds every value). Scaled as a number, such a column gives the network an order
+    /// and distances the codes do not have, and a value outside the training range (next year's month) lands where no
+    /// training row was; as a category each value has its own embedding. <c>--numeric COL</c> keeps one a number.
+    /// </summary>
+    public static bool IsCode(ColumnStats s) =>
+        s.IsNumeric && !s.Top.Truncated && s.Top.Count is > 0 and <= MaxCodeValues && AllWhole(s);
+
+    /// <summary>The name of a numeric column's categorical twin (<see cref="IsRepeatedWholeNumber"/>).</summary>
+    public const string CategoryTwinSuffix = "_category";
+
+    /// <summary>
+    /// A whole-number column with more than <see cref="MaxCodeValues"/> distinct values, each seen twice on average
+    /// (an id like User_ID, an age, hours a week) is planned twice: as a number (scaled, binned) and as a categorical
+    /// twin <c>COL_category</c> of its values seen at least twice. The number carries order and distance; the
+    /// embedding carries what a value means by itself (this user; 40 hours a week). Needs every value known
+    /// exactly (the frequency table); <c>--numeric COL</c> keeps the number alone.
+    /// </summary>
+    public static bool IsRepeatedWholeNumber(ColumnStats s) =>
+        s.IsNumeric && !s.Top.Truncated && s.Top.Count > MaxCodeValues && s.Top.Count * 2 <= s.Count && AllWhole(s);
+
+    private static bool AllWhole(ColumnStats s) =>
+        s.Top.Ordered().All(t => NumberParser.TryParse(System.Text.Encoding.UTF8.GetBytes(t.Value), out var x) && x == Math.Floor(x) && Math.Abs(x) < 1e15);
 
     /// <summary>Share of non-numeric values a label may have and still be inferred numeric (as the default --max-bad-fraction).</summary>
     public const double MaxDirtyLabelFraction = 0.01;
@@ -121,6 +160,8 @@ public static class PlanBuilder
         {
             Name = s.Name, SourceIndex = s.Index, Task = task, Classes = classes, MissingPolicy = o.LabelMissing == "drop" ? LabelMissingPolicy.Drop : LabelMissingPolicy.Error,
             Aliases = o.LabelAliases.Count > 0 ? o.LabelAliases.ToDictionary() : null,
+            Mean = task == TaskKind.Regression && double.IsFinite(s.Mean) ? s.Mean : null,
+            Std = task == TaskKind.Regression && s.Std is { } sd && double.IsFinite(sd) ? sd : null,
         };
     }
 }

@@ -35,12 +35,17 @@ public sealed record PlanOptions
     public IReadOnlyDictionary<string, string> LabelAliases { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Drop { get; init; } = [];
     public IReadOnlyList<string> Categorical { get; init; } = [];
+    /// <summary>Numeric columns kept numbers although <see cref="PlanBuilder.IsCode"/> would make them categorical.</summary>
+    public IReadOnlyList<string> Numeric { get; init; } = [];
     public PerColumn Impute { get; init; } = new("", "mean");
     public PerColumn Scale { get; init; } = new("", "minmax");
     public PerColumn Encoding { get; init; } = new("", "index");
     /// <summary>null: none; empty: every numeric column with missing values; else these columns.</summary>
     public IReadOnlyList<string>? MissingIndicator { get; init; }
     public int? TopK { get; init; }
+    /// <summary>Quantile bins per numeric column for the trainer's piecewise-linear encoding (0 = none).</summary>
+    public int Bins { get; init; } = DefaultBins;
+    public const int DefaultBins = 16;
     public long MinCount { get; init; } = 1;
     public int OovBuckets { get; init; } = 1;
     public string Compression { get; init; } = "gzip";

@@ -21,13 +21,14 @@ public static class TrainCommand
         var model = new Option<string>("--model") { Description = "Directory to write the model to", Required = true };
         var valData = new Option<string?>("--validation-data") { Description = "Separate validation shards (default: a seeded hash split of --data)" };
         var valFraction = new Option<double>("--validation-fraction") { Description = "Share of --data held out for validation", DefaultValueFactory = _ => 0.1 };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 10 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs planned (the learning rate's cosine decay spans them); early stopping may end sooner", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 256 };
-        var lr = new Option<float>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3f };
+        var lr = new Option<float>("--lr") { Description = "Peak AdamW learning rate (linear warm-up over a twentieth of the run, then cosine decay to 5 % of it)", DefaultValueFactory = _ => 1e-3f };
         var wd = new Option<float>("--weight-decay") { Description = "Decoupled weight decay (AdamW) on dense weights", DefaultValueFactory = _ => 0f };
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths", DefaultValueFactory = _ => "256,128" };
         var dropout = new Option<float>("--dropout") { DefaultValueFactory = _ => 0f };
-        var emb = new Option<int?>("--embedding-dim") { Description = "Embedding size for every categorical feature (default: from its vocabulary size)" };
+        var emb = new Option<int?>("--embedding-dim") { Description = $"Embedding size for every categorical feature (default {EmbeddingSpec.DefaultDim})" };
+        var numericEncoding = new Option<string>("--numeric-encoding") { Description = "piecewise: each numeric feature also enters the network piecewise-linearly over the plan's quantile bins (mapper plan --bins); plain: the scaled value only", DefaultValueFactory = _ => "piecewise" };
         var seed = new Option<int>("--seed") { Description = "Same seed, same data → same model", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (default: the task's vcores under YARN, else all cores)", DefaultValueFactory = _ => 0 };
         var check = new Option<bool>("--check") { Description = "Only check the options (and that --model can be written), then exit: 0 or 2" };
@@ -45,7 +46,7 @@ public static class TrainCommand
         var libtorch = TorchDevice.LibTorchOption();
         var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
-        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, allowMissing, logdir, check }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, numericEncoding, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, allowMissing, logdir, check }) cmd.Options.Add(o);
         kerberos.AddTo(cmd);
         cmd.Options.Add(libtorch);
         cmd.SetAction(r => TaskHost.Execute("trainer.train", (logs, _) =>
@@ -60,6 +61,11 @@ public static class TrainCommand
                 WeightDecay = r.GetValue(wd) is >= 0 and var w && float.IsFinite(w) ? w : throw new ConfigException("--weight-decay must be non-negative"),
                 Dropout = r.GetValue(dropout) is >= 0 and < 1 and var d ? d : throw new ConfigException("--dropout must be in [0, 1)"),
                 Hidden = ParseHidden(r.GetValue(hidden)!), EmbeddingDim = r.GetValue(emb) is null or > 0 ? r.GetValue(emb) : throw new ConfigException("--embedding-dim must be positive"),
+                PiecewiseLinear = r.GetValue(numericEncoding) switch
+                {
+                    "piecewise" => true, "plain" => false,
+                    var other => throw new ConfigException($"--numeric-encoding must be piecewise or plain, got '{other}'"),
+                },
                 Seed = r.GetValue(seed), Deterministic = r.GetValue(deterministic),
                 Cache = r.GetValue(cache) is "auto" or "on" or "off" ? r.GetValue(cache)! : throw new ConfigException($"--cache must be auto, on or off, got '{r.GetValue(cache)}'"),
                 ShuffleBuffer = r.GetValue(shuffleBuffer) >= 0 ? r.GetValue(shuffleBuffer) : throw new ConfigException("--shuffle-buffer must be 0 (auto) or more"),

@@ -36,6 +36,9 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor, Tensor>
         hidden = nn.Sequential(layers);
         head = nn.Linear(width, spec.Outputs);
         Packing = new PackedEmbeddings(spec);
+        var (columns, low, inverse) = spec.PiecewiseBins();
+        // Constants of the spec, not state: kept out of the state_dict (model.pt is what the README's module loads).
+        _bins = columns.Length == 0 ? null : new PiecewiseConstants(torch.tensor(columns.Select(c => (long)c).ToArray()), torch.tensor(low), torch.tensor(inverse));
         RegisterComponents();
         using var _ = torch.no_grad();
         // He initialisation for the ReLU layers, zero biases, small embeddings (as the model had before TorchSharp).
@@ -56,8 +59,30 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="positions">[B×<see cref="PackedEmbeddings.Width"/>] int64 from <see cref="Packing"/>.</param>
     public override Tensor forward(Tensor numeric, Tensor positions)
     {
-        if (embeddings.Count == 0) return head.call(hidden.call(numeric));
-        return head.call(hidden.call(torch.cat([numeric, Embed(positions)], 1)));
+        var parts = new List<Tensor>(3) { numeric };
+        if (_bins is { } b)
+        {
+            // [B×K]: every bin of every encoded column in one gather and two elementwise ops (see ModelSpec.PiecewiseBins).
+            var (columns, low, inverse) = b.On(numeric.device);
+            parts.Add(numeric.index_select(1, columns).sub_(low).mul_(inverse).clamp_(0, 1));
+        }
+        if (embeddings.Count > 0) parts.Add(Embed(positions));
+        return head.call(hidden.call(parts.Count == 1 ? numeric : torch.cat(parts, 1)));
+    }
+
+    private readonly PiecewiseConstants? _bins;
+
+    /// <summary>The piecewise encoding's constants, moved to the input's device once (a holder, so no field registers them as buffers).</summary>
+    private sealed class PiecewiseConstants(Tensor columns, Tensor low, Tensor inverse)
+    {
+        private (Tensor, Tensor, Tensor) _current = (columns, low, inverse);
+
+        public (Tensor Columns, Tensor Low, Tensor InverseWidth) On(Device device)
+        {
+            if (_current.Item1.device_type != device.type || _current.Item1.device_index != device.index)
+                _current = (_current.Item1.to(device).DetachFromDisposeScope(), _current.Item2.to(device).DetachFromDisposeScope(), _current.Item3.to(device).DetachFromDisposeScope());
+            return _current;
+        }
     }
 
     /// <summary>

@@ -13,13 +13,15 @@ namespace Streaming.Trainer.Training;
 
 public sealed record TrainOptions
 {
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = 20;
     public int BatchSize { get; init; } = 256;
     public float LearningRate { get; init; } = 1e-3f;
     public float WeightDecay { get; init; }
     public float Dropout { get; init; }
     public int[] Hidden { get; init; } = [256, 128];
     public int? EmbeddingDim { get; init; }
+    /// <summary>Encode numeric features piecewise-linearly over the plan's quantile bins too (<c>--numeric-encoding</c>).</summary>
+    public bool PiecewiseLinear { get; init; } = true;
     public int Seed { get; init; } = 1;
     /// <summary>Bit-identical weights whatever the CPU thread count (see <see cref="TorchDevice.Select"/>).</summary>
     public bool Deterministic { get; init; }
@@ -60,13 +62,21 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
             NumericWidth = layout.NumericWidth,
             Embeddings = layout.IndexSlots.Select(s => new EmbeddingSpec
             {
-                Feature = s.Name, Cardinality = s.Cardinality, Dim = o.EmbeddingDim ?? EmbeddingSpec.DefaultDim(s.Cardinality),
+                Feature = s.Name, Cardinality = s.Cardinality, Dim = o.EmbeddingDim ?? EmbeddingSpec.DefaultDim,
             }).ToList(),
             Hidden = o.Hidden,
             Dropout = o.Dropout,
             Outputs = layout.Task == TaskKind.Multiclass ? layout.Classes : 1,
+            Piecewise = o.PiecewiseLinear ? Piecewise(layout) : [],
         };
-        if (spec.Task == TaskKind.Regression)
+        if (spec.Task == TaskKind.Regression && layout.Label is { Mean: { } labelMean, Std: { } labelStd })
+        {
+            // The statistics job's exact moments of the label column (all rows, validation ones included: a
+            // standardisation needs the scale, not this split's exact moments) spare a pass over the data.
+            spec.LabelMean = labelMean;
+            spec.LabelStd = labelStd > 0 && double.IsFinite(labelStd) ? labelStd : 1;
+        }
+        else if (spec.Task == TaskKind.Regression)
         {
             // The target is standardised with the training labels' mean and standard deviation (Welford, in a fixed
             // order); streamed data takes one pass for it before training.
@@ -80,6 +90,14 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
         return spec;
     }
 
+    /// <summary>Every numeric feature the plan gave bins, at its place among the numeric inputs.</summary>
+    private static List<PiecewiseSpec> Piecewise(FeatureLayout layout)
+    {
+        var bins = layout.Plan.Features.OfType<NumericFeature>().Where(f => f.Bins is not null).ToDictionary(f => f.Name, f => f.Bins!);
+        return layout.FloatSlots.Where(s => bins.ContainsKey(s.Name))
+            .Select(s => new PiecewiseSpec { Feature = s.Name, Column = s.Offset, Edges = bins[s.Name].ToArray() }).ToList();
+    }
+
     /// <summary>Trains in place; returns the history and the epoch whose weights the model ends with.</summary>
     public (List<EpochResult> History, int BestEpoch) Run(TabularNet model, IExampleSource train, IExampleSource? validation, TrainOptions o, Device device,
         CheckpointPolicy? checkpoints = null)
@@ -88,6 +106,10 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
         // Weight decay on dense weights only: biases and embedding rows are not shrunk towards zero.
         var decayed = model.named_parameters().Where(p => p.name.EndsWith(".weight") && !p.name.StartsWith("embeddings.")).Select(p => p.parameter).ToHashSet();
         using var opt = new FlatAdamW(model.parameters(), decayed.Contains, o.LearningRate, o.WeightDecay);
+        long? StepsPerEpoch() => train.Count is long count ? (count + o.BatchSize - 1) / o.BatchSize : null;
+        // A streamed, hash-split source knows its size after its first epoch: the decay is planned from then on.
+        LearningRateSchedule Schedule() => new(o.LearningRate, StepsPerEpoch() * o.Epochs, StepsPerEpoch() ?? 1000);
+        var schedule = Schedule();
         var history = new List<EpochResult>();
         double best = double.PositiveInfinity;
         int sinceBest = 0, bestEpoch = 0;
@@ -133,7 +155,8 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
             using var lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: device);
             long seen = 0, batches = 0;
             if (epoch == firstEpoch && skip > 0) { lossSum.fill_(resumedLoss); seen = resumedSeen; }
-            long? totalBatches = train.Count is long c ? (c + o.BatchSize - 1) / o.BatchSize : null;
+            long? totalBatches = StepsPerEpoch();
+            if (schedule.TotalSteps is null && totalBatches is not null) schedule = Schedule();
             progress.StartEpoch();
             foreach (var b in train.Epoch(epoch, o.BatchSize, shuffle: true, TorchScoring.Prepare(model.Packing)))
             {
@@ -150,6 +173,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
                 };
                 opt.ZeroGrad();
                 loss.backward();
+                opt.LearningRate = schedule.At(opt.Steps + 1);
                 opt.Step();
                 lossSum.add_(loss.detach(), alpha: b.Size);   // one op; float64 accumulator on the device
                 seen += b.Size;
@@ -172,7 +196,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
             var r = new EpochResult(epoch, trainLoss, val, seen / Math.Max(1e-9, trainSeconds), sw.Elapsed.TotalSeconds);
             history.Add(r);
             events?.Scalars(opt.Steps, [("epoch/epoch", epoch), ("epoch/train_loss", trainLoss), ("epoch/samples_per_second", r.SamplesPerSecond),
-                ("epoch/learning_rate", o.LearningRate), .. val.Where(kv => kv.Key != "count").Select(kv => ("epoch/val_" + kv.Key, kv.Value))]);
+                ("epoch/learning_rate", opt.LearningRate), .. val.Where(kv => kv.Key != "count").Select(kv => ("epoch/val_" + kv.Key, kv.Value))]);
             var eta = TimeSpan.FromSeconds(total.Elapsed.TotalSeconds / epoch * (o.Epochs - epoch));
             progress.EndEpoch(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {epoch}/{o.Epochs}  loss {r.TrainLoss:F4}  {string.Join("  ", val.Where(kv => kv.Key != "count").Select(kv => $"val_{kv.Key} {kv.Value:G6}"))}  {r.SamplesPerSecond:N0} samples/s  ETA {EpochProgress.Eta(eta)}"));

@@ -14,15 +14,17 @@ namespace Streaming.Trainer.Training;
 /// While the optimizer lives, autograd accumulates into the flat gradient in place (AccumulateGrad adds into an
 /// existing dense .grad when grad mode is off during backward); <see cref="Dispose"/> gives every parameter its own
 /// storage back, so nothing saved or loaded afterwards sees the packing.
-/// The update, per element: p ← p·(1 − lr·λ·decay); m ← m + (1 − β₁)(g − m); v ← β₂v + (1 − β₂)g²;
+/// The update, per element (torch.optim.AdamW's, op for op; tests/OptimizerParity compares them): p ← p·(1 − lr·λ) where decayed; m ← m + (1 − β₁)(g − m); v ← β₂v + (1 − β₂)g²;
 /// p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
 /// </summary>
 public sealed class FlatAdamW : IDisposable
 {
     private readonly List<Parameter> parameters;
     private readonly Tensor values, grads, expAvg, expAvgSq;
-    private readonly Tensor? decayScale;   // 1 − lr·λ where decayed, 1 elsewhere; null when λ = 0
-    private readonly double lr, beta1, beta2, eps;
+    // The decayed parameters' stretches of the flat buffer (views): decay is PyTorch's p.mul_(1 − lr·λ) on each, so the
+    // update rounds as torch.optim.AdamW's does (a masked p − p·lr·λ drifts from it by an ulp a step).
+    private readonly List<Tensor> decayed = [];
+    private readonly double weightDecay, beta1, beta2, eps;
     private long step;
 
     /// <param name="decays">Which parameters take weight decay (dense weights, not biases or embeddings).</param>
@@ -31,7 +33,7 @@ public sealed class FlatAdamW : IDisposable
     {
         this.parameters = parameters.ToList();
         if (this.parameters.Count == 0) throw new ArgumentException("no parameters to optimise", nameof(parameters));
-        (this.lr, this.beta1, this.beta2, this.eps) = (lr, beta1, beta2, eps);
+        (LearningRate, this.weightDecay, this.beta1, this.beta2, this.eps) = (lr, weightDecay, beta1, beta2, eps);
         var first = this.parameters[0];
         var (dtype, device) = (first.dtype, first.device);
         long total = this.parameters.Sum(p => p.numel());
@@ -39,7 +41,6 @@ public sealed class FlatAdamW : IDisposable
         grads = torch.zeros(total, dtype: dtype, device: device);
         expAvg = torch.zeros(total, dtype: dtype, device: device);
         expAvgSq = torch.zeros(total, dtype: dtype, device: device);
-        if (weightDecay > 0) decayScale = torch.ones(total, dtype: dtype, device: device);
         using var _ = torch.no_grad();
         long offset = 0;
         foreach (var p in this.parameters)
@@ -51,11 +52,14 @@ public sealed class FlatAdamW : IDisposable
             slot.copy_(p);
             p.set_(slot);   // the parameter now lives in the flat buffer (same shape, same values)
             p.grad = grads.narrow(0, offset, n).view(p.shape);
-            if (decayScale is not null && decays(p)) decayScale.narrow(0, offset, n).fill_(1 - lr * weightDecay);
+            if (weightDecay > 0 && decays(p)) decayed.Add(values.narrow(0, offset, n));
             offset += n;
         }
         Debug.Assert(offset == total);
     }
+
+    /// <summary>The learning rate of the next <see cref="Step"/> (a schedule sets it before each).</summary>
+    public double LearningRate { get; set; }
 
     /// <summary>Optimizer steps taken: TensorFlow's global step (TensorBoard's x axis).</summary>
     public long Steps => step;
@@ -68,7 +72,8 @@ public sealed class FlatAdamW : IDisposable
         step++;
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        if (decayScale is not null) values.mul_(decayScale);
+        double lr = LearningRate;
+        foreach (var stretch in decayed) stretch.mul_(1 - lr * weightDecay);
         expAvg.lerp_(grads, 1 - beta1);
         expAvgSq.mul_(beta2).addcmul_(grads, grads, 1 - beta2);
         double biasCorrection1 = 1 - Math.Pow(beta1, step), biasCorrection2 = 1 - Math.Pow(beta2, step);
@@ -107,6 +112,7 @@ public sealed class FlatAdamW : IDisposable
                 p.grad = null;
             }
         }
-        foreach (var t in new[] { values, grads, expAvg, expAvgSq, decayScale }) t?.Dispose();
+        foreach (var t in decayed) t.Dispose();
+        foreach (var t in new[] { values, grads, expAvg, expAvgSq }) t.Dispose();
     }
 }

@@ -21,6 +21,8 @@ public class PlanTests
     [TestCase("--scale", "log", "--scale for 'User_ID' must be minmax|zscore|none")]
     [TestCase("--label", "Product_Category_2", "--label-missing drop|error is needed: label 'Product_Category_2' has 6194 missing values")]
     [TestCase("--columns", "a,b,c", "do not match the statistics' columns")]
+    [TestCase("--numeric", "Gender", "--numeric 'Gender' is not a numeric column")]
+    [TestCase("--bins", "1", "--bins must be 0 (none) or 2..1024")]
     public void OptionErrors(string option, string value, string message)
     {
         var output = Path.Combine(Repo.TempDir("plan"), "_transform.json");
@@ -53,16 +55,76 @@ public class PlanTests
     }
 
     [Test]
+    public void NumberCodesBecomeCategoricalAndRepeatedWholeNumbersGetATwinUnlessToldOtherwise()
+    {
+        // No --categorical: the plan types Black Friday's columns from the statistics alone.
+        var dir = Repo.TempDir("types");
+        var r = Proc.Run(Repo.Mapper, "plan", "--stats", StatsDir.Value, "--label", "Purchase", "-o", Path.Combine(dir, "a.json"));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var plan = TransformPlan.Load(Path.Combine(dir, "a.json"));
+        string Kind(string name) => plan.Features.Single(f => f.Name == name) switch { NumericFeature => "numeric", CategoricalFeature => "categorical", var f => f.GetType().Name };
+        // Whole numbers, at most 32 values (21 occupations, 2 marital states, up to 20 product categories): codes.
+        foreach (var code in new[] { "Occupation", "Marital_Status", "Product_Category_1", "Product_Category_2", "Product_Category_3" })
+            Assert.That(Kind(code), Is.EqualTo("categorical"), code);
+        Assert.That(r.Stderr, Does.Contain("categorical as codes (whole numbers, at most 32 distinct values): Occupation,Marital_Status,Product_Category_1,Product_Category_2,Product_Category_3"));
+        // 2,664 users in 19,280 rows: the number and a twin of the 2,194 users seen at least twice (pandas' value_counts).
+        Assert.That(Kind("User_ID"), Is.EqualTo("numeric"));
+        var twin = plan.Features.OfType<CategoricalFeature>().Single(f => f.Name == "User_ID_category");
+        Assert.That(twin.Source, Is.EqualTo("User_ID"));
+        Assert.That(twin.VocabularySize, Is.EqualTo(2194), "users seen at least twice");
+        Assert.That(plan.Features.Count(f => f.Source == "User_ID"), Is.EqualTo(2));
+        Assert.That(Kind("Product_ID"), Is.EqualTo("categorical"), "text stays categorical");
+        Assert.That(plan.Label!.Mean, Is.EqualTo(9227.909595435685).Within(1e-9), "the label's exact mean (pandas)");
+
+        // --numeric keeps a number alone (no twin, no code); --categorical makes the id one category.
+        r = Proc.Run(Repo.Mapper, "plan", "--stats", StatsDir.Value, "--label", "Purchase", "--numeric", "Occupation,User_ID", "--categorical", "Marital_Status",
+            "-o", Path.Combine(dir, "b.json"));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        plan = TransformPlan.Load(Path.Combine(dir, "b.json"));
+        Assert.That((Kind("Occupation"), Kind("User_ID"), Kind("Marital_Status")), Is.EqualTo(("numeric", "numeric", "categorical")));
+        Assert.That(plan.Features.Any(f => f.Name == "User_ID_category"), Is.False);
+        var both = Proc.Run(Repo.Mapper, "plan", "--stats", StatsDir.Value, "--label", "Purchase", "--numeric", "Occupation", "--categorical", "Occupation");
+        Assert.That(both.ExitCode, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(both.Stderr, Does.Contain("'Occupation' is also given to --categorical"));
+    }
+
+    [Test]
+    public void NumericBinsComeFromTheQuantilesEvenForAColumnThatIsMostlyZeros()
+    {
+        var job = StatsJob.Run(Repo.Data("adult.data"), "--header none --columns " + StatsJob.AdultColumns, 1_000_000);
+        var file = Path.Combine(Repo.TempDir("bins"), "_transform.json");
+        var r = Proc.Run(Repo.Mapper, "plan", "--stats", job.OutputDir, "--header", "none", "--columns", StatsJob.AdultColumns, "--label", "income", "-o", file);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var numeric = TransformPlan.Load(file).Features.OfType<NumericFeature>().ToDictionary(f => f.Name);
+        foreach (var f in numeric.Values)
+        {
+            var bins = f.Bins!;
+            Assert.That(bins, Is.Ordered.Ascending, f.Name);
+            Assert.That(bins.Distinct().Count(), Is.EqualTo(bins.Count), $"{f.Name}: strictly increasing");
+            Assert.That(bins[0], Is.EqualTo(0.0), $"{f.Name}: the minimum, scaled by minmax");
+            Assert.That(bins[^1], Is.EqualTo(1.0).Within(1e-12), $"{f.Name}: the maximum");
+            Assert.That(bins, Has.Count.InRange(3, PlanOptions.DefaultBins + 1), f.Name);
+        }
+        // 91.7 % of capital-gain is 0: quantiles at 1/16 … 15/16 are all 0 there; the bins lie among the other values.
+        Assert.That(numeric["capital-gain"].Bins, Has.Count.EqualTo(PlanOptions.DefaultBins + 1));
+        Assert.That(numeric["capital-gain"].Bins!.Count(b => b > 0 && b < 0.1), Is.GreaterThan(5), "most edges between 0 and 9,999 (of 99,999)");
+        Assert.That(numeric["age"].Bins, Has.Count.EqualTo(PlanOptions.DefaultBins + 1));
+        r = Proc.Run(Repo.Mapper, "plan", "--stats", job.OutputDir, "--header", "none", "--columns", StatsJob.AdultColumns, "--label", "income", "--bins", "0", "-o", file);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(TransformPlan.Load(file).Features.OfType<NumericFeature>().All(f => f.Bins is null));
+    }
+
+    [Test]
     public void EveryKindOfFeatureRoundTripsByteForByte()
     {
         // Numeric (median, zscore), one-hot and index categoricals, missing indicators, a class label with an alias.
         var plan = Path.Combine(Repo.TempDir("kinds"), "_transform.json");
         var r = Proc.Run(Repo.Mapper, "plan", "--stats", StatsDir.Value, "--label", "Gender", "--label-alias", "Female:F",
             "--impute", "median,Product_Category_3=constant:-1", "--scale", "zscore,Occupation=none", "--encoding", "index,City_Category=onehot",
-            "--categorical", "User_ID,Product_ID", "--missing-indicator", "all", "-o", plan);
+            "--categorical", "User_ID,Product_ID", "--numeric", "Occupation,Product_Category_2,Product_Category_3", "--missing-indicator", "all", "-o", plan);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
         var json = File.ReadAllText(plan);
-        foreach (var kind in new[] { "\"numeric\"", "\"categorical\"", "\"missing_indicator\"", "\"onehot\"", "\"zscore\"", "\"none\"", "\"constant:-1\"", "\"binary\"" })
+        foreach (var kind in new[] { "\"numeric\"", "\"categorical\"", "\"missing_indicator\"", "\"onehot\"", "\"zscore\"", "\"none\"", "\"constant:-1\"", "\"binary\"", "\"bins\"" })
             Assert.That(json, Does.Contain(kind));
         var loaded = TransformPlan.Load(plan);
         Assert.That(loaded.ToJson() + "\n", Is.EqualTo(json), "read and written again, the plan is the same bytes");

@@ -113,7 +113,7 @@ public class TrainerTests
         var outDir = Path.Combine(Repo.TempDir("adult-train"), "out");
         var r = Pipeline.Run("--output", outDir, "--input", Repo.Data("adult.data"), "--header", "none", "--columns", StatsJob.AdultColumns,
             "--block-size", "1000000", "--label", "income", "--label-alias", ">50K.:>50K,<=50K.:<=50K", "--scale", "zscore",
-            "--train", "--epochs 12 --batch-size 256 --hidden 128,64 --lr 0.001 --seed 1 --dropout 0.1");
+            "--train", "--seed 1");   // the trainer's defaults
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
         var test = Path.Combine(outDir, "test-tfrecords");
         var t = Pipeline.Script("to-tfrecords.sh", "--input", Repo.Data("adult.test"), "--output", test,
@@ -126,8 +126,9 @@ public class TrainerTests
         var m = metrics.RootElement;
         TestContext.Out.WriteLine($"adult.test: {e.Stdout}");
         Assert.That(m.GetProperty("count").GetInt32(), Is.EqualTo(16281));
-        Assert.That(m.GetProperty("accuracy").GetDouble(), Is.GreaterThanOrEqualTo(0.85));
-        Assert.That(m.GetProperty("auc").GetDouble(), Is.GreaterThanOrEqualTo(0.90));
+        // HistGradientBoosting with its defaults: 0.8716 / 0.9271 on this split (scripts/bench-quality.sh).
+        Assert.That(m.GetProperty("accuracy").GetDouble(), Is.GreaterThanOrEqualTo(0.865));
+        Assert.That(m.GetProperty("auc").GetDouble(), Is.GreaterThanOrEqualTo(0.922));
 
         // predict on the raw CSV applies the same plan: its probabilities give the same accuracy.
         var p = Proc.Run(Repo.Trainer, "predict", "--model", model, "--input", Repo.Data("adult.test"));

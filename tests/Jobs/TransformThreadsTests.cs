@@ -19,7 +19,7 @@ public partial class TransformThreadsTests
         var stats = StatsJob.Run(Repo.Data("blackfriday_sample.csv"), "--columns " + StatsJob.BlackFridayColumns, 300_000);
         var plan = Path.Combine(dir, "_transform.json");
         Assert.That(Proc.Run(Repo.Mapper, "plan", "--stats", stats.OutputDir, "--label", "Purchase", "--header", "present",
-            "--categorical", "User_ID,Product_ID,Occupation", "--missing-indicator", "all", "--max-line-bytes", "4096", "-o", plan).ExitCode, Is.EqualTo(0));
+            "--categorical", "User_ID,Product_ID,Occupation", "--numeric", "Product_Category_1", "--missing-indicator", "all", "--max-line-bytes", "4096", "-o", plan).ExitCode, Is.EqualTo(0));
 
         // 40 copies of the sample (≈ 36 MB: several 4 MiB blocks), with every kind of bad row spread through it:
         // a wrong field count, a bad label, a line over the limit, an empty line, a bad number, and CRLF endings.

@@ -18,6 +18,7 @@ public static class Repo
     public static string Reducer => Exe("Reducer", "reducer");
     public static string Trainer => Exe("Trainer", "trainer");
     public static string Runner => Exe(Path.Combine("scripts", "LocalRunner"), "streaming-local");
+    public static string OptimizerParity => Exe(Path.Combine("tests", "OptimizerParity"), "optimizer-parity");
     public const string Python = "/usr/bin/python3";
 
     private static string Exe(string project, string name)
