@@ -10,6 +10,8 @@ public enum FeatureOutcome
     Encoded,
     /// <summary>A categorical value outside the vocabulary, encoded as its OOV bucket (or the missing index).</summary>
     Unseen,
+    /// <summary>A numeric value outside the training data's range: encoded as any other, counted (scoring reports it per column).</summary>
+    OutOfRange,
     /// <summary>A numeric feature's value that is not a finite number: the row is rejected.</summary>
     NotANumber,
 }
@@ -59,6 +61,8 @@ internal sealed class FeatureDocument
     public double? Offset { get; set; }
     public double? Factor { get; set; }
     public List<double>? Bins { get; set; }
+    public double? Min { get; set; }
+    public double? Max { get; set; }
     public CategoricalEncoding? Encoding { get; set; }
     public List<string>? Vocabulary { get; set; }
     public int? OovBuckets { get; set; }
@@ -79,6 +83,7 @@ internal sealed class FeatureDocument
                 Offset = Need(Offset, "offset"), Factor = Need(Factor, "factor"),
                 Bins = Bins is null ? null : Bins.Count >= 3 && Bins.Zip(Bins.Skip(1)).All(p => p.First < p.Second) ? Bins
                     : throw new JsonException($"numeric feature '{name}' has 'bins' that are not at least 3 increasing edges"),
+                Min = Min, Max = Max,
             },
             Categorical => new CategoricalFeature
             {

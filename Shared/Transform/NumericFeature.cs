@@ -32,6 +32,9 @@ public sealed record NumericFeature : FeatureSpec
     /// Null: no bins (a constant column, or <c>--bins 0</c>).
     /// </summary>
     public IReadOnlyList<double>? Bins { get; init; }
+    /// <summary>The training data's smallest and largest value (raw): a scored value outside is counted (<see cref="FeatureOutcome.OutOfRange"/>). Null in plans from before they were kept.</summary>
+    public double? Min { get; init; }
+    public double? Max { get; init; }
 
     public override string DType => "float32";
     public override int Length => 1;
@@ -68,6 +71,7 @@ public sealed record NumericFeature : FeatureSpec
             Name = s.Name, Source = s.Name, SourceIndex = s.Index,
             Impute = impute, ImputeValue = imputeValue, Scale = kind, Offset = offset, Factor = factor,
             Bins = bins > 0 ? Edges(s, bins, offset, factor) : null,
+            Min = double.IsFinite(s.Min) ? s.Min : null, Max = double.IsFinite(s.Max) ? s.Max : null,
         };
     }
 
@@ -104,12 +108,12 @@ public sealed record NumericFeature : FeatureSpec
         else if (!NumberParser.TryParse(value, out x))   // what double.TryParse accepts, finite; integers inline
             return FeatureOutcome.NotANumber;
         encoder.AddFloat(key, (float)((x - Offset) * Factor));
-        return FeatureOutcome.Encoded;
+        return missing || !(x < Min || x > Max) ? FeatureOutcome.Encoded : FeatureOutcome.OutOfRange;
     }
 
     internal override FeatureDocument ToDocument() => new()
     {
         Name = Name, Source = Source, SourceIndex = SourceIndex, Type = FeatureDocument.Numeric,
-        Impute = Impute, ImputeValue = ImputeValue, Scale = Scale, Offset = Offset, Factor = Factor, Bins = Bins?.ToList(),
+        Impute = Impute, ImputeValue = ImputeValue, Scale = Scale, Offset = Offset, Factor = Factor, Bins = Bins?.ToList(), Min = Min, Max = Max,
     };
 }

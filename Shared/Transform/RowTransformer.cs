@@ -25,12 +25,15 @@ public sealed class RowTransformer
 
     /// <summary>Per feature: categorical values not in its vocabulary (mapped to an OOV bucket or the missing index).</summary>
     public long[] Unseen { get; }
+    /// <summary>Per feature: numbers outside the training data's range (encoded as they are).</summary>
+    public long[] OutOfRange { get; }
 
     public RowTransformer(TransformPlan plan)
     {
         _plan = plan;
         _features = [.. plan.Features];
         Unseen = new long[plan.Features.Count];
+        OutOfRange = new long[plan.Features.Count];
         _missing = plan.ToCsvOptions().Missing;
         _keys = plan.Features.Select(f => ExampleEncoder.Key(f.Name)).ToArray();
         if (plan.Label is { } l) _labelKey = ExampleEncoder.Key(l.Name);
@@ -51,6 +54,7 @@ public sealed class RowTransformer
             switch (f.Encode(v, _missing.IsMissing(v), _encoder, _keys[i], ref _scratch))
             {
                 case FeatureOutcome.Unseen: Unseen[i]++; break;
+                case FeatureOutcome.OutOfRange: OutOfRange[i]++; break;
                 case FeatureOutcome.NotANumber:
                     detail = $"column '{f.Source}': '{Bytes.Escape(v, 64)}' is not a number";
                     return RowOutcome.Rejected;

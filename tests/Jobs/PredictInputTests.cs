@@ -48,6 +48,26 @@ public class PredictInputTests
     }
 
     [Test]
+    public void NumbersOutsideTheTrainingRangeAreScoredAndCountedPerColumn()
+    {
+        // Seattle 2012–2015: precipitation 0–55.9 mm, temp_max −1.6–35.6 °C, wind 0.4–9.5 m/s.
+        var lines = new[]
+        {
+            "date,precipitation,temp_max,temp_min,wind",
+            "2016-01-01,0.0,12.8,5.0,4.7",      // inside
+            "2016-01-02,80.5,12.8,5.0,4.7",     // precipitation above its maximum
+            "2016-01-03,1.0,41.0,5.0,12.5",     // temp_max and wind above theirs
+            "2016-01-04,1.0,-9.0,5.0,4.7",      // temp_max below its minimum
+            "2016-01-05,,12.8,5.0,4.7",         // missing: imputed, not out of range
+        };
+        var r = Predict(Write("outside.csv", lines));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(5), "every row scored");
+        Assert.That(r.Stderr, Does.Contain("numbers outside the training range (scored; the bins hold them at the edge): precipitation 1 (20.0 %), temp_max 2 (40.0 %), wind 1 (20.0 %)"));
+        Assert.That(r.Stderr, Does.Not.Contain("temp_min 1"));
+    }
+
+    [Test]
     public void AMissingFeatureColumnIsExit2NamingItAndNothingIsWritten()
     {
         var lines = Reordered([0, 1, 2, 3, 5]).ToArray();   // no wind

@@ -56,6 +56,13 @@ public class TorchTrainerTests
     public void TheLibtorchFreeScorerEqualsTheTorchSharpModelOnEveryRow()
     {
         var adult = Path.Combine(AdultModel.Value, "model");
+        // The network under test has every kind of input: numbers, their piecewise-linear bins, embeddings (twins too).
+        using (var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(adult, "model.json"))))
+        {
+            var spec = meta.RootElement.GetProperty("spec");
+            Assert.That(spec.GetProperty("piecewise").GetArrayLength(), Is.EqualTo(5), "age, fnlwgt, capital-gain, capital-loss, hours-per-week");
+            Assert.That(spec.GetProperty("embeddings").EnumerateArray().Select(e => e.GetProperty("feature").GetString()), Does.Contain("age_category"));
+        }
         var native = Predict(adult, Repo.Data("adult.test"));
         Assert.That(native.Count(l => !l.StartsWith("rejected:")), Is.EqualTo(16281));
         AssertClose(native, Predict(adult, Repo.Data("adult.test"), "--engine", "libtorch", "--device", "cpu"), 1e-5);

@@ -147,4 +147,27 @@ public class TransformPipelineTests
         Assert.That(redo.Stderr, Does.Contain("removing incomplete output"));
         Assert.That(File.ReadAllText(Path.Combine(outDir, "tfrecords", "_manifest.json")), Is.EqualTo(manifest));
     }
+
+    [Test]
+    public void ATrainingStepIsSkippedWhenItsShardsAndOptionsAreTheSameAndRedoneWhenNot()
+    {
+        var outDir = Path.Combine(Repo.TempDir("rerun-train"), "out");
+        string[] Args(string train) => ["--output", outDir, "--input", Repo.Data("seattle-weather.csv"), "--label", "weather", "--drop", "date", "--train", train];
+        // weights.bin carries a fingerprint unique to each save: equal bytes mean the model was not trained again.
+        byte[] Weights() => File.ReadAllBytes(Path.Combine(outDir, "model", "weights.bin"));
+        Assert.That(Pipeline.Run(Args("--epochs 2 --hidden 8 --seed 1")).ExitCode, Is.EqualTo(0));
+        var first = Weights();
+        var again = Pipeline.Run(Args("--epochs 2 --hidden 8 --seed 1"));
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.Stderr);
+        Assert.That(again.Stderr, Does.Contain("skipping training"));
+        Assert.That(Weights(), Is.EqualTo(first), "the model was left as it was");
+        var other = Pipeline.Run(Args("--epochs 2 --hidden 8 --seed 2"));
+        Assert.That(other.ExitCode, Is.EqualTo(0), other.Stderr);
+        Assert.That(other.Stderr, Does.Contain("step 4: training"), "other trainer options: trained again");
+        var second = Weights();
+        Assert.That(second, Is.Not.EqualTo(first));
+        var forced = Pipeline.Run([.. Args("--epochs 2 --hidden 8 --seed 2"), "--overwrite"]);
+        Assert.That(forced.ExitCode, Is.EqualTo(0), forced.Stderr);
+        Assert.That(Weights(), Is.Not.EqualTo(second), "--overwrite trains again");
+    }
 }

@@ -176,18 +176,27 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
         return emitted;
     }
 
-    /// <summary>Categorical values the model never saw in training, per column: counters and one log line.</summary>
+    /// <summary>
+    /// What the model never saw in training, per column: categorical values outside the vocabulary (scored as
+    /// out-of-vocabulary) and numbers outside the training range (scored as they are; the piecewise-linear bins hold
+    /// them at the edge, the plain input extrapolates) — a counter each and one log line each.
+    /// </summary>
     private void ReportUnseen(TransformPlan plan, RowTransformer transformer, long rows, Reporter reporter)
     {
-        var parts = new List<string>();
-        for (int i = 0; i < plan.Features.Count; i++)
+        void Report(long[] counts, string counter, string message)
         {
-            long n = transformer.Unseen[i];
-            if (n == 0) continue;
-            reporter.Increment(Counters.Group, "Unseen." + plan.Features[i].Name, n);
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{plan.Features[i].Name} {n} ({100.0 * n / Math.Max(1, rows):F1} %)"));
+            var parts = new List<string>();
+            for (int i = 0; i < plan.Features.Count; i++)
+            {
+                long n = counts[i];
+                if (n == 0) continue;
+                reporter.Increment(Counters.Group, counter + "." + plan.Features[i].Name, n);
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{plan.Features[i].Name} {n} ({100.0 * n / Math.Max(1, rows):F1} %)"));
+            }
+            if (parts.Count > 0) log.LogInformation("{Message}: {Columns}", message, string.Join(", ", parts));
         }
-        if (parts.Count > 0) log.LogInformation("categorical values unseen in training (scored as out-of-vocabulary): {Columns}", string.Join(", ", parts));
+        Report(transformer.Unseen, "Unseen", "categorical values unseen in training (scored as out-of-vocabulary)");
+        Report(transformer.OutOfRange, "OutOfRange", "numbers outside the training range (scored; the bins hold them at the edge)");
     }
 
     /// <summary>Row k of a score array as printed: the value, P(class 1), or the most probable class.</summary>
