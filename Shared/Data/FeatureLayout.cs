@@ -18,7 +18,7 @@ public sealed class FeatureLayout
         int offset = 0;
         foreach (var f in plan.Features)
         {
-            if (f is CategoricalFeature { Encoding: CategoricalEncoding.Index } c) indices.Add(new ExampleSlots.IndexSlot(f.Name, indices.Count, c.Cardinality));
+            if (f.IndexCardinality is { } cardinality) indices.Add(new ExampleSlots.IndexSlot(f.Name, indices.Count, cardinality));
             else { floats.Add(new ExampleSlots.FloatSlot(f.Name, offset, f.Length)); offset += f.Length; }
         }
         Label = plan.Label ?? throw new ConfigException("the transform plan has no label: build the plan with a label to train");

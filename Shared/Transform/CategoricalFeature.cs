@@ -34,6 +34,7 @@ public sealed record CategoricalFeature : FeatureSpec
     public int MissingIndex => Vocabulary.Count + OovBuckets;
     public override string DType => Encoding == CategoricalEncoding.Index ? "int64" : "float32";
     public override int Length => Encoding == CategoricalEncoding.Index ? 1 : Cardinality;
+    public override int? IndexCardinality => Encoding == CategoricalEncoding.Index ? Cardinality : null;
 
     /// <summary>The plan step: the vocabulary is the column's most frequent values (at least <paramref name="minCount"/>, at most <paramref name="topK"/>).</summary>
     public static CategoricalFeature Plan(ColumnStats s, string encoding, long minCount, int? topK, int oovBuckets)

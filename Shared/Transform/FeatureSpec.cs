@@ -37,6 +37,12 @@ public abstract record FeatureSpec
     /// <summary>Values per Example: 1, or the cardinality of a one-hot vector.</summary>
     public abstract int Length { get; }
 
+    /// <summary>For an int64 index feature (the trainer embeds it): how many distinct indices; null for float features.</summary>
+    public virtual int? IndexCardinality => null;
+
+    /// <summary>What a value must be (the reason a row is rejected when <see cref="Encode"/> says NotANumber).</summary>
+    public virtual string Expected => "a number";
+
     /// <summary>
     /// Adds this feature of one row to the Example being encoded. <paramref name="scratch"/> is the caller's reusable
     /// buffer (one per transformer, so a plan can be shared by threads).
@@ -49,7 +55,7 @@ public abstract record FeatureSpec
 /// <summary>A feature as it stands in JSON: every kind's members, <c>type</c> saying which apply.</summary>
 internal sealed class FeatureDocument
 {
-    public const string Numeric = "numeric", Categorical = "categorical", MissingIndicator = "missing_indicator";
+    public const string Numeric = "numeric", Categorical = "categorical", MissingIndicator = "missing_indicator", DatePart = "date_part";
 
     public string? Name { get; set; }
     public string? Source { get; set; }
@@ -67,6 +73,7 @@ internal sealed class FeatureDocument
     public List<string>? Vocabulary { get; set; }
     public int? OovBuckets { get; set; }
     public bool? VocabularyApproximate { get; set; }
+    public Transform.DatePart? Part { get; set; }
 
     public FeatureSpec ToFeature()
     {
@@ -92,7 +99,11 @@ internal sealed class FeatureDocument
                 VocabularyApproximate = VocabularyApproximate ?? false,
             },
             MissingIndicator => new MissingIndicatorFeature { Name = name, Source = source, SourceIndex = SourceIndex },
-            _ => throw new JsonException($"feature '{name}' has type '{Type}', not numeric|categorical|missing_indicator"),
+            DatePart => new DatePartFeature
+            {
+                Name = name, Source = source, SourceIndex = SourceIndex, Part = Need(Part, "part"), Offset = Offset ?? 0, Factor = Factor ?? 1,
+            },
+            _ => throw new JsonException($"feature '{name}' has type '{Type}', not numeric|categorical|missing_indicator|date_part"),
         };
     }
 }

@@ -50,7 +50,9 @@ public static class PlanBuilder
         {
             if (s.Name == o.Label || o.Drop.Contains(s.Name)) continue;
             bool categorical = !s.IsNumeric || o.Categorical.Contains(s.Name) || (!o.Numeric.Contains(s.Name) && IsCode(s));
-            if (categorical) features.Add(CategoricalFeature.Plan(s, o.Encoding.For(s.Name), o.MinCount, o.TopK, o.OovBuckets));
+            if (categorical && !o.Categorical.Contains(s.Name) && DatePartFeature.IsDateColumn(s) && !DatePartNamesTaken(s.Name, columns))
+                features.AddRange(DatePartFeature.Plan(s));
+            else if (categorical) features.Add(CategoricalFeature.Plan(s, o.Encoding.For(s.Name), o.MinCount, o.TopK, o.OovBuckets));
             else
             {
                 features.Add(NumericFeature.Plan(s, o.Impute.For(s.Name), o.Scale.For(s.Name), o.Bins));
@@ -95,6 +97,9 @@ public static class PlanBuilder
     /// </summary>
     public static bool IsCode(ColumnStats s) =>
         s.IsNumeric && !s.Top.Truncated && s.Top.Count is > 0 and <= MaxCodeValues && AllWhole(s);
+
+    private static bool DatePartNamesTaken(string column, List<string> columns) =>
+        new[] { "_year", "_month", "_weekday", "_day_of_year", "_hour" }.Any(suffix => columns.Contains(column + suffix));
 
     /// <summary>The name of a numeric column's categorical twin (<see cref="IsRepeatedWholeNumber"/>).</summary>
     public const string CategoryTwinSuffix = "_category";

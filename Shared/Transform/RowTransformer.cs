@@ -56,7 +56,7 @@ public sealed class RowTransformer
                 case FeatureOutcome.Unseen: Unseen[i]++; break;
                 case FeatureOutcome.OutOfRange: OutOfRange[i]++; break;
                 case FeatureOutcome.NotANumber:
-                    detail = $"column '{f.Source}': '{Bytes.Escape(v, 64)}' is not a number";
+                    detail = $"column '{f.Source}': '{Bytes.Escape(v, 64)}' is not {f.Expected}";
                     return RowOutcome.Rejected;
             }
         }

@@ -93,7 +93,8 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
     /// <summary>Every numeric feature the plan gave bins, at its place among the numeric inputs.</summary>
     private static List<PiecewiseSpec> Piecewise(FeatureLayout layout)
     {
-        var bins = layout.Plan.Features.OfType<NumericFeature>().Where(f => f.Bins is not null).ToDictionary(f => f.Name, f => f.Bins!);
+        var bins = layout.Plan.Features.Select(f => (f.Name, Bins: f switch { NumericFeature n => n.Bins, DatePartFeature d => d.Bins, _ => null }))
+            .Where(f => f.Bins is not null).ToDictionary(f => f.Name, f => f.Bins!);
         return layout.FloatSlots.Where(s => bins.ContainsKey(s.Name))
             .Select(s => new PiecewiseSpec { Feature = s.Name, Column = s.Offset, Edges = bins[s.Name].ToArray() }).ToList();
     }

@@ -97,6 +97,9 @@ public class TransformPipelineTests
         Assert.That(shards, Has.Length.EqualTo(3));
         foreach (var s in shards)
             Assert.That(File.ReadAllBytes(Path.Combine(b, s!)), Is.EqualTo(File.ReadAllBytes(Path.Combine(a, s!))), s);
+        // The date column is split into its parts (every value is yyyy/mm/dd): the verifier recomputes them too.
+        Assert.That(TransformPlan.Load(Path.Combine(a, "_transform.json")).Features.OfType<DatePartFeature>().Select(f => f.Name),
+            Is.EqualTo(new[] { "date_year", "date_month", "date_weekday", "date_day_of_year" }));
         var py = PythonVerify(a, csv, unordered: true);
         Assert.That(py.GetProperty("records").GetInt32(), Is.EqualTo(1461));
         Assert.That(py.GetProperty("mismatches").GetInt32(), Is.Zero, py.GetProperty("first_mismatches").ToString());

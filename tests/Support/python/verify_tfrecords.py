@@ -8,7 +8,7 @@ with the transform recomputed here from the raw CSV and _transform.json.
 usage: verify_tfrecords.py --pb DIR --dir SHARDS_DIR --csv FILE [--csv FILE ...] [--unordered]
 Prints one JSON object: records, rows, crc_errors, mismatches, first_mismatches, per-shard counts.
 """
-import argparse, csv, glob, gzip, json, math, os, struct, sys, zlib
+import argparse, csv, datetime, glob, gzip, json, math, os, re, struct, sys, zlib
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--pb", required=True)
@@ -42,6 +42,9 @@ c = plan["csv"]
 cols = c["columns"]
 missing = set(c["missing"])
 
+# The date texts of DatePartFeature (yyyy-mm-dd or yyyy/mm/dd, optionally a time and a zone), written afresh here.
+DATE = re.compile(r"(\d{4})([-/])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?")
+
 def fnv1a(b):
     h = 0xcbf29ce484222325
     for x in b:
@@ -59,6 +62,23 @@ def expected(row):
             e[f["name"]] = ("float", [f32((x - f["offset"]) * f["factor"])])
         elif f["type"] == "missing_indicator":
             e[f["name"]] = ("float", [1.0 if miss else 0.0])
+        elif f["type"] == "date_part":
+            part = f["part"]
+            m = None if miss else DATE.fullmatch(v)
+            if not miss and not m:
+                return None
+            if m:
+                d = datetime.date(int(m[1]), int(m[3]), int(m[4]))
+            if part == "month":
+                e[f["name"]] = ("int64", [12 if miss else d.month - 1])
+            elif part == "weekday":
+                e[f["name"]] = ("int64", [7 if miss else d.weekday()])
+            elif part == "hour":
+                e[f["name"]] = ("int64", [24 if miss or not m[5] else int(m[5])])
+            elif part == "year":
+                e[f["name"]] = ("float", [0.5 if miss else f32((d.year - f["offset"]) * f["factor"])])
+            else:
+                e[f["name"]] = ("float", [0.5 if miss else f32((d.timetuple().tm_yday - 1) / 365)])
         else:
             vocab = f["vocabulary"]
             oov = f.get("oov_buckets", 0)
