@@ -21,7 +21,7 @@ public static class TrainCommand
         var model = new Option<string>("--model") { Description = "Directory to write the model to", Required = true };
         var valData = new Option<string?>("--validation-data") { Description = "Separate validation shards (default: a seeded hash split of --data)" };
         var valFraction = new Option<double>("--validation-fraction") { Description = "Share of --data held out for validation", DefaultValueFactory = _ => 0.1 };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs planned (the learning rate's cosine decay spans them); early stopping may end sooner", DefaultValueFactory = _ => 20 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs planned (the learning rate's cosine decay spans them; default 20, more on small data: at least 2,000 steps); early stopping may end sooner", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 256 };
         var lr = new Option<float>("--lr") { Description = "Peak AdamW learning rate (linear warm-up over a twentieth of the run, then cosine decay to 5 % of it)", DefaultValueFactory = _ => 1e-3f };
         var wd = new Option<float>("--weight-decay") { Description = "Decoupled weight decay (AdamW) on dense weights", DefaultValueFactory = _ => 0f };
@@ -44,7 +44,7 @@ public static class TrainCommand
         var logdir = new Option<string?>("--logdir") { Description = "Where TensorBoard's event file is written while training runs (default: the --model path + .tensorboard; copied into the model directory at the end)" };
         var kerberos = new DataSources.KerberosOptions();
         var libtorch = TorchDevice.LibTorchOption();
-        var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 3 };
+        var patience = new Option<int>("--patience") { Description = "Early stopping patience in epochs (0 = off; default 3, or a tenth of the epochs when they were sized to the data)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train", "Train a tabular network with embeddings (TorchSharp) on TFRecord shards");
         foreach (var o in new Option[] { data, model, valData, valFraction, epochs, batch, lr, wd, hidden, dropout, emb, numericEncoding, seed, threads, device, deterministic, cache, shuffleBuffer, logEvery, checkpoint, checkpointEvery, resume, patience, allowMissing, logdir, check }) cmd.Options.Add(o);
         kerberos.AddTo(cmd);
@@ -56,7 +56,8 @@ public static class TrainCommand
             var log = logs.CreateLogger("trainer");
             var options = new TrainOptions
             {
-                Epochs = Positive(r.GetValue(epochs), "--epochs"), BatchSize = Positive(r.GetValue(batch), "--batch-size"),
+                Epochs = Positive(r.GetValue(epochs), "--epochs"), EpochsFromData = r.GetResult(epochs) is null or { Implicit: true },
+                PatienceFromData = r.GetResult(patience) is null or { Implicit: true }, BatchSize = Positive(r.GetValue(batch), "--batch-size"),
                 LearningRate = r.GetValue(lr) is > 0 and var l && float.IsFinite(l) ? l : throw new ConfigException("--lr must be positive"),
                 WeightDecay = r.GetValue(wd) is >= 0 and var w && float.IsFinite(w) ? w : throw new ConfigException("--weight-decay must be non-negative"),
                 Dropout = r.GetValue(dropout) is >= 0 and < 1 and var d ? d : throw new ConfigException("--dropout must be in [0, 1)"),
@@ -127,6 +128,12 @@ public static class TrainCommand
     {
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
         var device = TorchDevice.Select(deviceOption, threads, log, options.Deterministic);
+        if (options.SizedTo(train.Count) is var sized && sized != options)
+        {
+            log.LogInformation("{Epochs} epochs (patience {Patience}) for {Count:N0} training examples: at least {Steps:N0} steps (--epochs, --patience set them)",
+                sized.Epochs, sized.Patience, train.Count, TrainOptions.MinimumSteps);
+            options = sized;
+        }
         var spec = Fit.Spec(layout, train, options);
         torch.manual_seed(options.Seed);
         using var model = new TabularNet(spec);
