@@ -7,6 +7,13 @@ public interface IExampleSource
     long? Count { get; }
 
     /// <summary>
+    /// Examples per epoch to plan with (the learning-rate schedule, epochs sized to the data), fixed before the first
+    /// batch so a resumed run plans as the uninterrupted one did: <see cref="Count"/> when known from the start, else
+    /// the manifest's records less the validation split's expected share; null when not even that is known.
+    /// </summary>
+    long? Expected => Count;
+
+    /// <summary>
     /// One epoch's batches (recycled: see <see cref="BatchStream"/>). <paramref name="shuffle"/>: training order, seeded by
     /// the source's seed and <paramref name="epoch"/>; otherwise a fixed order.
     /// </summary>
@@ -24,9 +31,10 @@ public sealed class InMemorySource(Dataset data, int seed) : IExampleSource
 }
 
 /// <summary>Shards streamed every epoch (<see cref="ShardStream"/>): memory bounded by the shuffle buffer, not the data.</summary>
-public sealed class StreamingSource(ShardStream stream, int shuffleBuffer, int seed, long? knownCount) : IExampleSource
+public sealed class StreamingSource(ShardStream stream, int shuffleBuffer, int seed, long? knownCount, long? expected = null) : IExampleSource
 {
     public long? Count { get; private set; } = knownCount;
+    public long? Expected { get; } = knownCount ?? expected;
     public int ShuffleBuffer { get; } = shuffleBuffer;
 
     public IEnumerable<Batch> Epoch(int epoch, int batchSize, bool shuffle, Action<Batch>? prepare = null)

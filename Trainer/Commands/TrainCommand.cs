@@ -128,10 +128,10 @@ public static class TrainCommand
     {
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
         var device = TorchDevice.Select(deviceOption, threads, log, options.Deterministic);
-        if (options.SizedTo(train.Count) is var sized && sized != options)
+        if (options.SizedTo(train.Expected) is var sized && sized != options)
         {
             log.LogInformation("{Epochs} epochs (patience {Patience}) for {Count:N0} training examples: at least {Steps:N0} steps (--epochs, --patience set them)",
-                sized.Epochs, sized.Patience, train.Count, TrainOptions.MinimumSteps);
+                sized.Epochs, sized.Patience, train.Expected, TrainOptions.MinimumSteps);
             options = sized;
         }
         var spec = Fit.Spec(layout, train, options);

@@ -49,7 +49,8 @@ public static class TrainingInputs
         int buffer = o.ShuffleBuffer > 0 ? o.ShuffleBuffer : (int)Math.Clamp(memory / 16 / probe.RowBytes, 10_000, 1_000_000);
         if (records is long known) buffer = (int)Math.Min(buffer, Math.Max(1, known));
         var split = validationSet is null ? new ValidationSplit(fraction, (ulong)o.Seed) : ValidationSplit.None;
-        var train = new StreamingSource(new ShardStream(set, layout, split, SplitSide.Train), buffer, o.Seed, split.Fraction == 0 ? records : null);
+        var train = new StreamingSource(new ShardStream(set, layout, split, SplitSide.Train), buffer, o.Seed, split.Fraction == 0 ? records : null,
+            records is long all ? (long)Math.Round(all * (1 - split.Fraction)) : null);
         IExampleSource? validation = validationSet is not null
             ? new StreamingSource(new ShardStream(validationSet, layout, ValidationSplit.None, SplitSide.Train), 0, o.Seed, validationSet.Manifest?.Shards.Sum(s => s.Records))
             : fraction > 0 ? new StreamingSource(new ShardStream(set, layout, split, SplitSide.Validation), 0, o.Seed, null) : null;

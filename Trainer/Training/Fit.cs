@@ -127,10 +127,9 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
         // Weight decay on dense weights only: biases and embedding rows are not shrunk towards zero.
         var decayed = model.named_parameters().Where(p => p.name.EndsWith(".weight") && !p.name.StartsWith("embeddings.")).Select(p => p.parameter).ToHashSet();
         using var opt = new FlatAdamW(model.parameters(), decayed.Contains, o.LearningRate, o.WeightDecay);
-        long? StepsPerEpoch() => train.Count is long count ? (count + o.BatchSize - 1) / o.BatchSize : null;
-        // A streamed, hash-split source knows its size after its first epoch: the decay is planned from then on.
-        LearningRateSchedule Schedule() => new(o.LearningRate, StepsPerEpoch() * o.Epochs, StepsPerEpoch() ?? 1000);
-        var schedule = Schedule();
+        // Planned from the expected size (fixed before the first batch: a resumed run follows the same curve).
+        long? plannedSteps = train.Expected is long expected ? (expected + o.BatchSize - 1) / o.BatchSize : null;
+        var schedule = new LearningRateSchedule(o.LearningRate, plannedSteps * o.Epochs, plannedSteps ?? 1000);
         var history = new List<EpochResult>();
         double best = double.PositiveInfinity;
         int sinceBest = 0, bestEpoch = 0;
@@ -176,8 +175,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
             using var lossSum = torch.zeros(1, dtype: ScalarType.Float64, device: device);
             long seen = 0, batches = 0;
             if (epoch == firstEpoch && skip > 0) { lossSum.fill_(resumedLoss); seen = resumedSeen; }
-            long? totalBatches = StepsPerEpoch();
-            if (schedule.TotalSteps is null && totalBatches is not null) schedule = Schedule();
+            long? totalBatches = train.Count is long c ? (c + o.BatchSize - 1) / o.BatchSize : null;
             progress.StartEpoch();
             foreach (var b in train.Epoch(epoch, o.BatchSize, shuffle: true, TorchScoring.Prepare(model.Packing)))
             {
