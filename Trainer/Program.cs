@@ -8,5 +8,6 @@ var root = new RootCommand("Streaming trainer: trains a tabular neural network o
     EvaluateCommand.Create(),
     PredictCommand.Create(),
     ReadCommand.Create(),
+    ExportCommand.Create(),
 };
 return TaskHost.Run(root, args);

@@ -2,13 +2,13 @@
 # Installs what the tests need on a fresh Debian machine (idempotent, quick when done): the independent TFRecord
 # readers (npm @roboflow/tfrecords; protoc + python3-protobuf + python3-crc32c), pandas (reference statistics) and
 # PyTorch with OpenBLAS (loads the trainer's state_dict), binutils (readelf: the libtorch load patch), scipy (drift
-# distances checked independently), chromium (the statistics report rendered by a real browser), and MIT Kerberos
+# distances checked independently), python3-onnx (ONNX's checker on the exported model), chromium (the statistics report rendered by a real browser), and MIT Kerberos
 # (krb5-kdc, krb5-admin-server, krb5-user: the tests start a throw-away realm for WebHDFS's SPNEGO; libgssapi-krb5-2 is
 # what .NET's Negotiate support loads).
 # --bench adds the benchmark baselines' scikit-learn, XGBoost and PyTorch, and DuckDB (npm @duckdb/node-api). The .NET SDK is expected on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(protobuf-compiler python3-protobuf python3-crc32c python3-pandas python3-scipy python3-torch libopenblas0-pthread binutils time curl chromium
+pkgs=(protobuf-compiler python3-protobuf python3-crc32c python3-pandas python3-scipy python3-torch python3-onnx libopenblas0-pthread binutils time curl chromium
   krb5-kdc krb5-admin-server krb5-user libgssapi-krb5-2)
 [ "${1:-}" = --bench ] && pkgs+=(python3-sklearn python3-xgboost bc)
 missing=()

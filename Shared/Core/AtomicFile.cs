@@ -3,13 +3,25 @@ namespace Streaming.Core;
 /// <summary>Writes a file through a temporary name and a rename, so a reader (or a failed run) never sees half of it.</summary>
 public static class AtomicFile
 {
-    public static void WriteAllText(string path, string text)
+    public static void WriteAllText(string path, string text) => Write(path, tmp => File.WriteAllText(tmp, text));
+
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, tmp => File.WriteAllBytes(tmp, bytes));
+
+    private static void Write(string path, Action<string> write)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var tmp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".tmp-" + Environment.ProcessId);
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, full, overwrite: true);
+        try
+        {
+            write(tmp);
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(tmp);   // a full disk leaves no half file behind
+            throw;
+        }
     }
 
     /// <summary>

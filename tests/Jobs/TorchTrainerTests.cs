@@ -115,6 +115,66 @@ public class TorchTrainerTests
         }
     }
 
+    /// <summary>
+    /// <c>trainer export --format onnx</c>: ONNX's checker (python3-onnx, full shape inference) accepts the file, and ONNX
+    /// Runtime fed each record's features by name — as the shards hold them — gives what <c>trainer predict</c> gives,
+    /// on every record of adult.test and of the Black Friday sample.
+    /// </summary>
+    [Test]
+    public void OnnxRuntimeScoresTheExportedModelAsTrainerPredictDoes()
+    {
+        foreach (var (run, csv) in new[] { (AdultModel.Value, Repo.Data("adult.test")), (BlackFridayModel.Value, Repo.Data("blackfriday_sample.csv")) })
+        {
+            var model = Path.Combine(run, "model");
+            var dir = Repo.TempDir("onnx");
+            var onnx = Path.Combine(dir, "model.onnx");
+            var export = Proc.Run(Repo.Trainer, "export", "--model", model, "--format", "onnx", "-o", onnx);
+            Assert.That(export.ExitCode, Is.EqualTo(0), export.Stderr);
+            var check = Proc.Run(Repo.Python, "-c", "import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); "
+                + "print(m.ir_version, m.opset_import[0].version, ' '.join(n.op_type for n in m.graph.node))", onnx);
+            Assert.That(check.ExitCode, Is.EqualTo(0), check.Stderr);
+            TestContext.Out.WriteLine(check.Stdout);
+            Assert.That(check.Stdout, Does.StartWith("8 13 ").And.Contain("Gather").And.Contain("Gemm"));
+            if (run == AdultModel.Value) Assert.That(check.Stdout, Does.Contain("Sub Mul Clip"), "Adult's numbers are binned");
+
+            // One map task: one shard, records in the file's order; trainer predict --data scores them in that order.
+            var shards = Path.Combine(dir, "shards");
+            var t = Pipeline.Script("to-tfrecords.sh", "--input", csv, "--output", shards, "--plan", Path.Combine(run, "tfrecords", "_transform.json"),
+                "--block-size", "100000000");
+            Assert.That(t.ExitCode, Is.EqualTo(0), t.Stderr);
+            var expected = Path.Combine(dir, "expected.txt");
+            var p = Proc.Run(Repo.Trainer, "predict", "--model", model, "--data", shards, "--output", expected);
+            Assert.That(p.ExitCode, Is.EqualTo(0), p.Stderr);
+            var want = File.ReadAllLines(expected).Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToArray();
+
+            using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+            var set = Streaming.Storage.ShardSet.Open(Streaming.Storage.LocalFileSystem.Instance, shards);
+            Assert.That(set.Shards, Has.Count.EqualTo(1));
+            var records = set.ReadShard(set.Shards[0]).Select(r => Streaming.TfRecord.Proto.Example.Parser.ParseFrom(r)).ToList();
+            Assert.That(records, Has.Count.EqualTo(want.Length));
+            int n = records.Count;
+            var inputs = new List<Microsoft.ML.OnnxRuntime.NamedOnnxValue>();
+            foreach (var input in session.InputMetadata)
+            {
+                int width = input.Value.Dimensions[1];
+                var feature = records.Select(e => e.Features.Feature[input.Key]).ToList();
+                if (input.Value.ElementType == typeof(long))
+                    inputs.Add(Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor(input.Key,
+                        new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(feature.SelectMany(f => f.Int64List.Value).ToArray(), new[] { n, width })));
+                else
+                    inputs.Add(Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor(input.Key,
+                        new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(feature.SelectMany(f => f.FloatList.Value).ToArray(), new[] { n, width })));
+            }
+            using var results = session.Run(inputs);
+            var got = results.Single().AsEnumerable<float>().ToArray();
+            Assert.That(got, Has.Length.EqualTo(n));
+            double worst = 0;
+            for (int i = 0; i < n; i++) worst = Math.Max(worst, Math.Abs(got[i] - want[i]) / Math.Max(1, Math.Abs(want[i])));
+            TestContext.Out.WriteLine($"{Path.GetFileName(csv)}: {n} records, largest relative difference {worst:G3}");
+            Assert.That(worst, Is.LessThanOrEqualTo(1e-5));
+        }
+    }
+
     [Test]
     public void ACpuBuildAskedForCudaExitsTwoBeforeAnyWork()
     {
