@@ -81,9 +81,9 @@ public class TrainerTests
             Assert.That(File.Exists(Path.Combine(dir, "a", f)), f);
         var chart = File.ReadAllText(Path.Combine(dir, "a", "training-curve.svg"));
         var best = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "a", "metrics.json"))).RootElement.GetProperty("best_epoch").GetInt32();
-        // OxyPlot's chart: both series, titled axes with units, the kept epoch marked.
-        Assert.That(chart, Does.Contain("<svg").And.Contain("polyline").And.Contain(">epoch<").And.Contain("training loss (MSE of the standardised target)")
-            .And.Contain("validation rmse (label units)").And.Contain($"kept: epoch {best}"));
+        // Both losses in one unit above, the monitored metric below, the kept epoch marked (rendered: CurvePlotTests).
+        Assert.That(chart, Does.Contain("<svg").And.Contain("polyline").And.Contain(">epoch<").And.Contain(">loss (MSE, std. units)<")
+            .And.Contain(">validation loss<").And.Contain(">val. RMSE<").And.Contain($"kept: epoch {best}"));
     }
 
     [Test]
