@@ -24,6 +24,7 @@ public static class PredictCommand
         var data = new Option<string?>("--data") { Description = "Instead of CSV: TFRecord shards (directory or webhdfs:// URI) made with the model's plan" };
         var output = new Option<string>("--output") { Description = "File, or - for stdout", DefaultValueFactory = _ => "-" };
         var maxBad = CsvInputOptions.MaxBadFractionOption();
+        var delimiter = new Option<string?>("--delimiter") { Description = "The input's field delimiter when it differs from the training data's: one character or tab|comma|semicolon|pipe (default: the model's)" };
         var engine = new Option<string>("--engine") { Description = "native (no libtorch) or libtorch", DefaultValueFactory = _ => "native" };
         var device = new Option<string>("--device") { Description = "With --engine libtorch: auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "With --engine libtorch: CPU threads", DefaultValueFactory = _ => 0 };
@@ -31,7 +32,7 @@ public static class PredictCommand
         var kerberos = new DataSources.KerberosOptions();
         var libtorch = TorchDevice.LibTorchOption();
         var cmd = new Command("predict", "Predict for raw CSV rows (or TFRecord shards) with the model's transform plan");
-        foreach (var o in new Option[] { model, input, data, output, maxBad, engine, device, threads, allowMissing }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, input, data, output, maxBad, delimiter, engine, device, threads, allowMissing }) cmd.Options.Add(o);
         kerberos.AddTo(cmd);
         cmd.Options.Add(libtorch);
         cmd.SetAction(r => TaskHost.Execute("trainer.predict", (logs, reporter) =>
@@ -42,13 +43,15 @@ public static class PredictCommand
             ModelEngine.ValidateEngine(r.GetValue(engine)!);
             if (r.GetValue(engine) == "libtorch") TorchDevice.Validate(r.GetValue(device)!);
             if (r.GetValue(maxBad) is < 0 or > 1) throw new ConfigException("--max-bad-fraction must be in [0, 1]");
+            byte? inputDelimiter = r.GetValue(delimiter) is { } dl ? Csv.CsvOptions.ParseDelimiter(dl) : null;
+            if (inputDelimiter is not null && r.GetValue(data) is not null) throw new ConfigException("--delimiter applies to CSV input, not to --data shards");
             var inPath = r.GetValue(input)!;
             if (inPath != "-" && !File.Exists(inPath)) throw new ConfigException($"--input {inPath}: no such file");
             using var scoring = ModelEngine.Open(r.GetValue(model)!, r.GetValue(engine)!, r.GetValue(device)!, r.GetValue(threads), log);
             var outPath = r.GetValue(output)!;
             // A file output is a pending output (temporary name, renamed on commit): a refused or failed run leaves no
             // file that looks like predictions.
-            long n;
+            long n, rejected = 0;
             using var pending = outPath == "-" ? null
                 : LocalFileSystem.Instance.Create(Path.GetDirectoryName(Path.GetFullPath(outPath))!, Path.GetFileName(outPath));
             using (var writer = new StreamWriter(pending ?? Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: pending is not null))
@@ -68,13 +71,13 @@ public static class PredictCommand
                 {
                     using var inStream = inPath == "-" ? Console.OpenStandardInput() : File.OpenRead(inPath);
                     using var rejects = new RejectedRows(reporter, log, r.GetValue(maxBad), inPath == "-" ? "stdin" : inPath);
-                    n = new CsvPredictor(scoring.Meta, scoring.Score, log).Run(inStream, atFileStart: true, inputColumns: null, rejects, reporter,
-                        p => writer.WriteLine(p.Text));
+                    n = new CsvPredictor(scoring.Meta, scoring.Score, log, inputDelimiter).Run(inStream, atFileStart: true, inputColumns: null, rejects, reporter,
+                        p => { writer.WriteLine(p.Text); if (p.Prediction is null) rejected++; });
                 }
                 writer.Flush();
                 pending?.Commit();
             }
-            log.LogInformation("predicted {Rows} rows", n);
+            log.LogInformation("predicted {Rows:N0} rows{Rejected}", n - rejected, rejected > 0 ? $" ({rejected:N0} more rejected: their lines say why)" : "");
             return ExitCodes.Ok;
         }));
         return cmd;

@@ -22,11 +22,11 @@ public static class TrainCommand
         var valData = new Option<string?>("--validation-data") { Description = "Separate validation shards (default: a seeded hash split of --data)" };
         var valFraction = new Option<double>("--validation-fraction") { Description = "Share of --data held out for validation", DefaultValueFactory = _ => 0.1 };
         var epochs = new Option<int>("--epochs") { Description = "Epochs planned (the learning rate's cosine decay spans them; default 20, more on small data: at least 2,000 steps); early stopping may end sooner", DefaultValueFactory = _ => 20 };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch-size") { Description = "Examples per optimizer step", DefaultValueFactory = _ => 256 };
         var lr = new Option<float>("--lr") { Description = "Peak AdamW learning rate (linear warm-up over a twentieth of the run, then cosine decay to 5 % of it)", DefaultValueFactory = _ => 1e-3f };
         var wd = new Option<float>("--weight-decay") { Description = "Decoupled weight decay (AdamW) on dense weights", DefaultValueFactory = _ => 0f };
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths", DefaultValueFactory = _ => "256,128" };
-        var dropout = new Option<float>("--dropout") { DefaultValueFactory = _ => 0f };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths (Linear + ReLU each), comma separated", DefaultValueFactory = _ => "256,128" };
+        var dropout = new Option<float>("--dropout") { Description = "Dropout after each hidden layer while training, in [0, 1)", DefaultValueFactory = _ => 0f };
         var emb = new Option<int?>("--embedding-dim") { Description = $"Embedding size for every categorical feature (default {EmbeddingSpec.DefaultDim})" };
         var numericEncoding = new Option<string>("--numeric-encoding") { Description = "piecewise: each numeric feature also enters the network piecewise-linearly over the plan's quantile bins (mapper plan --bins); plain: the scaled value only", DefaultValueFactory = _ => "piecewise" };
         var seed = new Option<int>("--seed") { Description = "Same seed, same data → same model", DefaultValueFactory = _ => 1 };

@@ -68,6 +68,27 @@ public class PredictInputTests
     }
 
     [Test]
+    public void ASemicolonFileIsScoredWithDelimiterAndRefusedWithAHintWithout()
+    {
+        var expected = Predict(Repo.Data("seattle-weather.csv"));
+        Assert.That(expected.ExitCode, Is.EqualTo(0), expected.Stderr);
+        var semi = Write("semi.csv", Rows.Select(l => l.Replace(',', ';')));
+        var got = Predict(semi, "--delimiter", ";");
+        Assert.That(got.ExitCode, Is.EqualTo(0), got.Stderr);
+        Assert.That(got.Stdout, Is.EqualTo(expected.Stdout), "the same predictions as the comma file");
+        Assert.That(got.Stderr, Does.Contain($"predicted {Rows.Length - 1:N0} rows"));
+        var without = Predict(semi);
+        Assert.That(without.ExitCode, Is.EqualTo(2), without.Stderr);
+        Assert.That(without.Stderr.Trim(), Is.EqualTo("trainer predict: error: the input's first line is one field containing ';' where the model reads ','-separated columns: is ';' its delimiter? (--delimiter)"));
+        Assert.That(without.Stdout, Is.Empty, "no rejected:FieldCount lines for a file read with the wrong delimiter");
+        // Rejected rows are answered and counted apart from the predicted ones.
+        var bad = Write("bad.csv", Rows.Take(4).Append("2016-01-01,not-a-number,1,1,1,rain"));
+        var r = Predict(bad, "--max-bad-fraction", "0.5");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("predicted 3 rows (1 more rejected: their lines say why)"));
+    }
+
+    [Test]
     public void AMissingFeatureColumnIsExit2NamingItAndNothingIsWritten()
     {
         var lines = Reordered([0, 1, 2, 3, 5]).ToArray();   // no wind

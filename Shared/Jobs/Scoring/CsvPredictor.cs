@@ -57,15 +57,18 @@ public sealed record ScoreColumns(IReadOnlyList<string> IdColumns, bool KeepInpu
 /// header must have the training column order, and the log says so. Every row gets one <see cref="RowPrediction"/>,
 /// in input order. Regression: the value; binary: P(second class); multiclass: the class name.
 /// </summary>
-public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, ILogger log)
+public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, ILogger log, byte? delimiter = null)
 {
     public const int Chunk = 4096;
+
+    /// <summary>The model's plan, reading this input's delimiter when it differs from the training data's (<c>--delimiter</c>).</summary>
+    private readonly TransformPlan _plan = delimiter is byte d ? meta.Plan with { Csv = meta.Plan.Csv with { Delimiter = ((char)d).ToString() } } : meta.Plan;
 
     public long Run(Stream csv, bool atFileStart, IReadOnlyList<string>? inputColumns, RejectedRows rejects, Reporter reporter,
         Action<RowPrediction> emit, ScoreColumns? columns = null)
     {
-        var layout = new FeatureLayout(meta.Plan);
-        var lines = new LineReader(csv, meta.Plan.Csv.MaxLineBytes);
+        var layout = new FeatureLayout(_plan);
+        var lines = new LineReader(csv, _plan.Csv.MaxLineBytes);
         try
         {
             var plan = Bind(lines, atFileStart, inputColumns);
@@ -81,30 +84,34 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
     /// <summary>The model's plan bound to this input's columns; consumes the header line when there is one.</summary>
     private TransformPlan Bind(LineReader lines, bool atFileStart, IReadOnlyList<string>? inputColumns)
     {
-        var trained = meta.Plan.Csv.Columns;
+        var trained = _plan.Csv.Columns;
         if (inputColumns is null && atFileStart)
         {
             lines.SkipByteOrderMark();
             if (PeekHeader(lines) is { } header)
             {
                 log.LogInformation("input columns matched by header name: {Columns}", string.Join(",", header));
-                return meta.Plan.ForInputColumns(header).WithoutHeader();
+                return _plan.ForInputColumns(header).WithoutHeader();
             }
             log.LogInformation("the input has no header line: its columns are taken in the training order ({Columns})", string.Join(",", trained));
-            return meta.Plan.ForInputColumns(trained).WithoutHeader();
+            return _plan.ForInputColumns(trained).WithoutHeader();
         }
-        return meta.Plan.ForInputColumns(inputColumns ?? trained);
+        return _plan.ForInputColumns(inputColumns ?? trained);
     }
+
+    private static string Display(char c) => c == '\t' ? "\\t" : c.ToString();
 
     /// <summary>The first line's fields when they name every feature column of the model (then it is consumed).</summary>
     private string[]? PeekHeader(LineReader lines)
     {
-        var options = meta.Plan.ToCsvOptions();
+        var options = _plan.ToCsvOptions();
         var parser = new CsvLineParser(options);
         if (!lines.TryPeekLine(out var first) || first.IsEmpty || parser.Parse(first.ToArray()) is not null) return null;
         var fields = parser.FieldsAsStrings();
+        if (fields.Length == 1 && _plan.Csv.Columns.Count > 1 && fields[0].IndexOfAny([';', '\t', '|', ',']) is >= 0 and var at)
+            throw new ConfigException($"the input's first line is one field containing '{Display(fields[0][at])}' where the model reads '{Display(_plan.Csv.Delimiter[0])}'-separated columns: is '{Display(fields[0][at])}' its delimiter? (--delimiter)");
         var names = new HashSet<string>(fields);
-        var sources = meta.Plan.Features.Select(f => f.Source).Distinct().ToList();
+        var sources = _plan.Features.Select(f => f.Source).Distinct().ToList();
         var missing = sources.Where(c => !names.Contains(c)).ToList();
         if (missing.Count == sources.Count) return null;   // no feature named: a data row
         // A line naming at least half of the features is a header; one with columns missing is refused, naming them.
