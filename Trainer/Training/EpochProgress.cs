@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Streaming.Trainer.Training;
 
 /// <summary>
-/// Progress within an epoch, as Keras prints it: batches done (of how many, once known), running loss, samples/s and
-/// the epoch's ETA in h:mm:ss. On a terminal one line rewritten in place a few times a second; in a log (cron, YARN)
+/// Progress within an epoch, as Keras prints it: batches done (of how many, once known), running loss, samples/s, the
+/// epoch's elapsed time and its ETA in h:mm:ss. On a terminal one line rewritten in place a few times a second; in a log (cron, YARN)
 /// one line every <c>every</c>, so a long epoch is never silent. The running loss is read from the device only
 /// when a line is written.
 /// </summary>
@@ -24,7 +24,7 @@ public sealed class EpochProgress(TextWriter output, bool interactive, TimeSpan 
         string eta = totalBatches is long total && total >= batches
             ? Eta(TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(1, batches) * (total - batches))) : "?";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {epoch}/{epochs}  {batches:N0}/{(totalBatches is long t ? t.ToString("N0", CultureInfo.InvariantCulture) : "?")} batches  loss {runningLoss():F4}  {rate:N0} samples/s  ETA {eta}");
+            $"epoch {epoch}/{epochs}  {batches:N0}/{(totalBatches is long t ? t.ToString("N0", CultureInfo.InvariantCulture) : "?")} batches  loss {runningLoss():F4}  {rate:N0} samples/s  elapsed {Eta(elapsed)}  ETA {eta}");
         Write(line, final: false);
     }
 

@@ -218,7 +218,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
                 ("epoch/learning_rate", opt.LearningRate), .. val.Where(kv => kv.Key != "count").Select(kv => ("epoch/val_" + kv.Key, kv.Value))]);
             var eta = TimeSpan.FromSeconds(total.Elapsed.TotalSeconds / epoch * (o.Epochs - epoch));
             progress.EndEpoch(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch}/{o.Epochs}  loss {r.TrainLoss:F4}  {string.Join("  ", val.Where(kv => kv.Key != "count").Select(kv => $"val_{kv.Key} {kv.Value:G6}"))}  {r.SamplesPerSecond:N0} samples/s  ETA {EpochProgress.Eta(eta)}"));
+                $"epoch {epoch}/{o.Epochs}  loss {r.TrainLoss:F4}  {string.Join("  ", val.Where(kv => kv.Key != "count").Select(kv => $"val_{kv.Key} {kv.Value:G6}"))}  {r.SamplesPerSecond:N0} samples/s  elapsed {EpochProgress.Eta(sw.Elapsed)}  ETA {EpochProgress.Eta(eta)}"));
             if (val.GetValueOrDefault("count") == 0)
             {
                 bestEpoch = epoch;

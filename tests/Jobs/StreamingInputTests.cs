@@ -119,7 +119,7 @@ public class StreamingInputTests
         Assert.That(r.Stderr, Does.Contain("streaming the shards every epoch").And.Contain("shuffle buffer 5,000 examples"));
         Assert.That(r.Stderr, Does.Contain("first batch after"));
         // Not a terminal: whole lines, batches done of the total (unknown in epoch 1: the split is by hash), ETA h:mm:ss.
-        var progress = r.Stdout.Split('\n').Where(l => Regex.IsMatch(l, @"^epoch \d/2  [\d,]+/([\d,]+|\?) batches  loss \d+\.\d{4}  [\d,]+ samples/s  ETA (\d+:\d\d:\d\d|\?)$")).ToList();
+        var progress = r.Stdout.Split('\n').Where(l => Regex.IsMatch(l, @"^epoch \d/2  [\d,]+/([\d,]+|\?) batches  loss \d+\.\d{4}  [\d,]+ samples/s  elapsed \d+:\d\d:\d\d  ETA (\d+:\d\d:\d\d|\?)$")).ToList();
         Assert.That(progress, Is.Not.Empty, r.Stdout);
         Assert.That(r.Stdout, Does.Not.Contain("\r"));
         Assert.That(progress.Any(l => l.StartsWith("epoch 2/2") && !l.Contains("/? batches")), "epoch 2 knows its batch count", r.Stdout);

@@ -99,6 +99,18 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
         return _plan.ForInputColumns(inputColumns ?? trained);
     }
 
+    private int? OtherDelimiter(string line)
+    {
+        foreach (char c in ";\t|,")
+        {
+            int at = line.IndexOf(c);
+            if (at < 0) continue;
+            var parts = line.Split(c);
+            if (parts.Length == _plan.Csv.Columns.Count || parts.Any(p => _plan.Csv.Columns.Contains(p.Trim('"')))) return at;
+        }
+        return null;
+    }
+
     private static string Display(char c) => c == '\t' ? "\\t" : c.ToString();
 
     /// <summary>The first line's fields when they name every feature column of the model (then it is consumed).</summary>
@@ -108,7 +120,10 @@ public sealed class CsvPredictor(ModelFile meta, Func<Dataset, double[]> score, 
         var parser = new CsvLineParser(options);
         if (!lines.TryPeekLine(out var first) || first.IsEmpty || parser.Parse(first.ToArray()) is not null) return null;
         var fields = parser.FieldsAsStrings();
-        if (fields.Length == 1 && _plan.Csv.Columns.Count > 1 && fields[0].IndexOfAny([';', '\t', '|', ',']) is >= 0 and var at)
+        // A first line that is one field but splits on ';', TAB, '|' or ',' into the model's columns (a header naming
+        // them, or a row of as many values) was written with another delimiter; a banner line that merely holds one
+        // of them is not (adult.test begins "|1x3 Cross validator").
+        if (fields.Length == 1 && _plan.Csv.Columns.Count > 1 && OtherDelimiter(fields[0]) is int at)
             throw new ConfigException($"the input's first line is one field containing '{Display(fields[0][at])}' where the model reads '{Display(_plan.Csv.Delimiter[0])}'-separated columns: is '{Display(fields[0][at])}' its delimiter? (--delimiter)");
         var names = new HashSet<string>(fields);
         var sources = _plan.Features.Select(f => f.Source).Distinct().ToList();
