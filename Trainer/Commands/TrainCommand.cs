@@ -156,7 +156,8 @@ public static class TrainCommand
         };
         var (name, _) = final.GetValueOrDefault("count") > 0 ? Metrics.Monitor(spec.Task, final) : ("", 0);
         ModelSaver.Save(modelDir, meta, model, Fit.HistoryJson(history, final, bestEpoch),
-            CurvePlot.Svg(history, spec.Task, name, bestEpoch, spec.LabelStd), [events.Path]);
+            // The lower panel shows what the task is judged by: for multiclass accuracy (log-loss, watched, is above).
+            CurvePlot.Svg(history, spec.Task, spec.Task == TaskKind.Multiclass && name != "" ? "accuracy" : name, bestEpoch, spec.LabelStd), [events.Path]);
         events.Dispose();
         if (options.LogDir is null)
             try { Directory.Delete(logDir, recursive: true); } catch (IOException) { }
