@@ -63,7 +63,11 @@ public static class TaskHost
     {
         using var logs = StreamingLog.Create();
         var log = logs.CreateLogger(taskName);
-        var reporter = new Reporter();
+        // Counters are for the framework: written where Hadoop reads them (a task: mapreduce_task_id in the
+        // environment) or when asked (STREAMING_COUNTERS=1), not into an operator's terminal or a cron mail.
+        var reporter = new Reporter(Environment.GetEnvironmentVariable("mapreduce_task_id") is not null
+            || Environment.GetEnvironmentVariable("mapred_tip_id") is not null || Environment.GetEnvironmentVariable("STREAMING_COUNTERS") == "1"
+            ? Console.Error : TextWriter.Null);
         try
         {
             return body(logs, reporter);
