@@ -25,6 +25,7 @@ public static class PredictCommand
         var output = new Option<string>("--output") { Description = "File, or - for stdout", DefaultValueFactory = _ => "-" };
         var maxBad = CsvInputOptions.MaxBadFractionOption();
         var delimiter = new Option<string?>("--delimiter") { Description = "The input's field delimiter when it differs from the training data's: one character or tab|comma|semicolon|pipe (default: the model's)" };
+        var format = new Option<string>("--output-format") { Description = "plain (one value a line, line N answers row N), or with a header naming each column: tsv, csv (row, prediction, rejected) or jsonl", DefaultValueFactory = _ => "plain" };
         var engine = new Option<string>("--engine") { Description = "native (no libtorch) or libtorch", DefaultValueFactory = _ => "native" };
         var device = new Option<string>("--device") { Description = "With --engine libtorch: auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "With --engine libtorch: CPU threads", DefaultValueFactory = _ => 0 };
@@ -32,7 +33,7 @@ public static class PredictCommand
         var kerberos = new DataSources.KerberosOptions();
         var libtorch = TorchDevice.LibTorchOption();
         var cmd = new Command("predict", "Predict for raw CSV rows (or TFRecord shards) with the model's transform plan");
-        foreach (var o in new Option[] { model, input, data, output, maxBad, delimiter, engine, device, threads, allowMissing }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, input, data, output, format, maxBad, delimiter, engine, device, threads, allowMissing }) cmd.Options.Add(o);
         kerberos.AddTo(cmd);
         cmd.Options.Add(libtorch);
         cmd.SetAction(r => TaskHost.Execute("trainer.predict", (logs, reporter) =>
@@ -41,6 +42,7 @@ public static class PredictCommand
             TorchDevice.ApplyLibTorch(r, libtorch);
             var log = logs.CreateLogger("trainer");
             ModelEngine.ValidateEngine(r.GetValue(engine)!);
+            var outputFormat = PredictionOutput.Parse(r.GetValue(format)!);
             if (r.GetValue(engine) == "libtorch") TorchDevice.Validate(r.GetValue(device)!);
             if (r.GetValue(maxBad) is < 0 or > 1) throw new ConfigException("--max-bad-fraction must be in [0, 1]");
             byte? inputDelimiter = r.GetValue(delimiter) is { } dl ? Csv.CsvOptions.ParseDelimiter(dl) : null;
@@ -56,13 +58,14 @@ public static class PredictCommand
                 : LocalFileSystem.Instance.Create(Path.GetDirectoryName(Path.GetFullPath(outPath))!, Path.GetFileName(outPath));
             using (var writer = new StreamWriter(pending ?? Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: pending is not null))
             {
+                var answers = new PredictionOutput(writer, outputFormat, scoring.Meta);
                 if (r.GetValue(data) is { } shards)
                 {
                     var set = EvaluateCommand.OpenShards(shards, r.GetValue(allowMissing), scoring.Meta, log);
                     long written = 0;
                     scoring.ScoreBatches(set, (b, scores) =>
                     {
-                        for (int i = 0; i < b.Size; i++) writer.WriteLine(CsvPredictor.Format(scoring.Meta, scores, i));
+                        for (int i = 0; i < b.Size; i++) answers.Write(written + i, CsvPredictor.Format(scoring.Meta, scores, i), null);
                         written += b.Size;
                     });
                     n = written;
@@ -72,7 +75,7 @@ public static class PredictCommand
                     using var inStream = inPath == "-" ? Console.OpenStandardInput() : File.OpenRead(inPath);
                     using var rejects = new RejectedRows(reporter, log, r.GetValue(maxBad), inPath == "-" ? "stdin" : inPath);
                     n = new CsvPredictor(scoring.Meta, scoring.Score, log, inputDelimiter).Run(inStream, atFileStart: true, inputColumns: null, rejects, reporter,
-                        p => { writer.WriteLine(p.Text); if (p.Prediction is null) rejected++; });
+                        p => { answers.Write(p.Row, p.Prediction, p.Rejected?.ToString()); if (p.Prediction is null) rejected++; });
                 }
                 writer.Flush();
                 pending?.Commit();

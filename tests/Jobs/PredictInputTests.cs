@@ -89,6 +89,27 @@ public class PredictInputTests
     }
 
     [Test]
+    public void OutputFormatsNameTheirColumnsAndAnswerEveryRow()
+    {
+        var csv = Write("formats.csv", Rows.Take(4).Append("2016-01-01,not-a-number,1,1,1,rain"));
+        var plain = Predict(csv, "--max-bad-fraction", "0.5").Stdout.Split('\n')[..^1];
+        Assert.That(plain, Has.Length.EqualTo(4));
+        Assert.That(plain[3], Is.EqualTo("rejected:BadValue"));
+        var tsv = Predict(csv, "--max-bad-fraction", "0.5", "--output-format", "tsv");
+        Assert.That(tsv.ExitCode, Is.EqualTo(0), tsv.Stderr);
+        Assert.That(tsv.Stdout.Split('\n')[..^1], Is.EqualTo(new[] { "row\tweather\trejected" }.Concat(plain.Take(3).Select((p, i) => $"{i + 1}\t{p}\t")).Append("4\t\tBadValue")));
+        var csvOut = Predict(csv, "--max-bad-fraction", "0.5", "--output-format", "csv");
+        Assert.That(csvOut.Stdout.Split('\n')[0], Is.EqualTo("row,weather,rejected"));
+        var jsonl = Predict(csv, "--max-bad-fraction", "0.5", "--output-format", "jsonl").Stdout.Split('\n')[..^1];
+        Assert.That(jsonl[0], Is.EqualTo($"{{\"row\": 1, \"weather\": \"{plain[0]}\"}}"));
+        Assert.That(jsonl[3], Is.EqualTo("{\"row\": 4, \"rejected\": \"BadValue\"}"));
+        foreach (var line in jsonl) Assert.DoesNotThrow(() => System.Text.Json.JsonDocument.Parse(line));
+        var bad = Predict(csv, "--output-format", "xml");
+        Assert.That(bad.ExitCode, Is.EqualTo(2));
+        Assert.That(bad.Stderr.Trim(), Is.EqualTo("trainer predict: error: --output-format must be plain, tsv, csv or jsonl, got 'xml'"));
+    }
+
+    [Test]
     public void AMissingFeatureColumnIsExit2NamingItAndNothingIsWritten()
     {
         var lines = Reordered([0, 1, 2, 3, 5]).ToArray();   // no wind
