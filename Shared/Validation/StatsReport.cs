@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Streaming.Core;
 using Streaming.Stats;
 
 namespace Streaming.Validation;
@@ -27,7 +28,7 @@ public static class StatsReport
           .Append("th,td{border-bottom:1px solid #ddd;padding:6px;text-align:left;vertical-align:top}th{background:#f4f4f4}")
           .Append("tr.anomaly td{background:#fde8e8}.num{text-align:right;font-variant-numeric:tabular-nums}")
           .Append(".legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}.bad{color:#b00020;font-weight:600}")
-          .Append("svg text{font-size:10px;fill:#444}\n</style></head><body>\n");
+          .Append("svg text{font-size:10px;fill:#444}td.summary{white-space:nowrap}\n</style></head><body>\n");
         sb.Append("<h1>").Append(E(title)).Append("</h1>\n<p class=\"legend\">").Append(today.Count).Append(" columns")
           .Append("<span style=\"background:").Append(TodayColor).Append("\"></span>this data");
         if (baseline is not null) sb.Append("<span style=\"background:").Append(BaselineColor).Append("\"></span>baseline");
@@ -44,7 +45,8 @@ public static class StatsReport
             sb.Append("<tr class=\"column").Append(own is { Count: > 0 } ? " anomaly" : "").Append("\" data-column=\"").Append(E(s.Name)).Append("\">")
               .Append("<td>").Append(s.Index).Append("</td><td><b>").Append(E(s.Name)).Append("</b></td><td>").Append(s.Kind).Append("</td>")
               .Append("<td class=\"num\">").Append(s.Count.ToString("N0", CultureInfo.InvariantCulture)).Append("</td>")
-              .Append("<td class=\"num\">").Append(rows == 0 ? "0" : (100.0 * s.Missing / rows).ToString("0.##", CultureInfo.InvariantCulture)).Append(" %</td><td>")
+              .Append("<td class=\"num\">").Append(rows == 0 ? "0" : (100.0 * s.Missing / rows).ToString("0.##", CultureInfo.InvariantCulture)).Append(" %")
+              .Append(MissingBar(rows == 0 ? 0 : (double)s.Missing / rows)).Append("</td><td class=\"summary\">")
               .Append(Summary(s)).Append("</td><td>").Append(s.IsNumeric ? Histogram(s, b) : TopChart(s, b)).Append("</td><td>");
             if (reports?.GetValueOrDefault(s.Name) is { Distance: { } d } r)
                 sb.Append(r.DriftMetric == "jensen_shannon" ? "JS " : "L∞ ").Append("<span class=\"").Append(d > r.Threshold ? "bad" : "").Append("\">")
@@ -59,36 +61,105 @@ public static class StatsReport
 
     private static string Summary(ColumnStats s)
     {
-        string N(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
         if (s.IsNumeric)
-            return $"min {N(s.Min)}<br>max {N(s.Max)}<br>mean {N(s.Mean)}<br>std {(s.Std is { } sd ? N(sd) : "–")}";
+        {
+            var q = s.Quantiles.Quantiles([0.25, 0.5, 0.75]) ?? [double.NaN, double.NaN, double.NaN];
+            return $"min {Num(s.Min)}<br>25 % {Num(q[0])}<br>median {Num(q[1])}<br>75 % {Num(q[2])}<br>max {Num(s.Max)}<br>mean {Num(s.Mean)}<br>std {(s.Std is { } sd ? Num(sd) : "–")}";
+        }
         return $"{s.DistinctCount.ToString("N0", CultureInfo.InvariantCulture)} distinct{(s.DistinctExact ? "" : " (estimated)")}";
     }
 
-    /// <summary>Equal-width bins between the smaller min and larger max of both, masses from the KLL sketches' CDFs.</summary>
+    private const int AxisWidth = 44, AxisHeight = 16;
+
+    /// <summary>The share of missing values as a bar under the number (full width = every value missing).</summary>
+    private static string MissingBar(double share) =>
+        $"<svg class=\"missing\" width=\"60\" height=\"8\" role=\"img\"><rect width=\"60\" height=\"8\" fill=\"#eeeeee\"/><rect class=\"bar missing\" width=\"{F(60 * share)}\" height=\"8\" fill=\"#b00020\"/></svg>";
+
+    /// <summary>
+    /// The distribution of a numeric column with the baseline's beside it, on a share axis (left, % of the values) and
+    /// a value axis (below, round ticks). A whole-number column whose every value is known (the frequency table) gets
+    /// one evenly spaced bar per value, labelled; others equal-width bins between the smaller min and larger max of
+    /// both, masses from the KLL sketches' CDFs.
+    /// </summary>
     private static string Histogram(ColumnStats s, ColumnStats? b)
     {
         bool both = b is { IsNumeric: true, NumericCount: > 0 };
+        double[] today, baseline;
+        string[]? labels = null;
         double lo = both ? Math.Min(s.Min, b!.Min) : s.Min, hi = both ? Math.Max(s.Max, b!.Max) : s.Max;
-        if (!(hi > lo)) hi = lo + 1;
-        var edges = Enumerable.Range(1, Bins - 1).Select(i => lo + (hi - lo) * i / Bins).ToArray();
-        var today = Drift.Masses(s.Quantiles, edges);
-        var baseline = both ? Drift.Masses(b!.Quantiles, edges) : null;
-        double top = Math.Max(today.Max(), baseline?.Max() ?? 0);
+        if (Discrete(s) is { } values && (!both || Discrete(b!) is not null))
+        {
+            var all = values.Keys.Union(both ? Discrete(b!)!.Keys : []).Order().ToList();
+            labels = all.Select(Num).ToArray();
+            var bValues = both ? Discrete(b!)! : null;
+            double total = values.Values.Sum(), bTotal = bValues?.Values.Sum() ?? 1;
+            today = all.Select(v => values.GetValueOrDefault(v) / total).ToArray();
+            baseline = bValues is null ? [] : all.Select(v => bValues.GetValueOrDefault(v) / bTotal).ToArray();
+        }
+        else
+        {
+            if (!(hi > lo)) hi = lo + 1;
+            var edges = Enumerable.Range(1, Bins - 1).Select(i => lo + (hi - lo) * i / Bins).ToArray();
+            today = Drift.Masses(s.Quantiles, edges);
+            baseline = both ? Drift.Masses(b!.Quantiles, edges) : [];
+        }
+        int n = today.Length;
+        double top = Math.Max(today.Max(), baseline.DefaultIfEmpty(0).Max());
+        if (top <= 0) top = 1;
+        var shareTicks = AxisTicks.Of(0, top * 100, 3, integers: false).Where(t => t <= top * 100 * 1.0001).ToArray();
+        double plotWidth = Width - AxisWidth, w = plotWidth / n;
         var sb = new StringBuilder();
-        sb.Append("<svg class=\"chart histogram\" width=\"").Append(Width).Append("\" height=\"").Append(Height + 14).Append("\" role=\"img\">");
-        double w = (double)Width / Bins;
-        for (int i = 0; i < Bins; i++)
+        sb.Append("<svg class=\"chart histogram\" width=\"").Append(Width).Append("\" height=\"").Append(Height + AxisHeight + 4).Append("\" role=\"img\">");
+        foreach (var t in shareTicks)
+        {
+            double y = Height - t / 100 / top * Height;
+            sb.Append("<line x1=\"").Append(AxisWidth - 3).Append("\" x2=\"").Append(Width).Append("\" y1=\"").Append(F(y)).Append("\" y2=\"").Append(F(y))
+              .Append("\" stroke=\"#e4e4e4\"/><text class=\"tick\" x=\"").Append(AxisWidth - 5).Append("\" y=\"").Append(F(Math.Max(8, y + 3))).Append("\" text-anchor=\"end\">")
+              .Append(E(Num(t))).Append(" %</text>");
+        }
+        for (int i = 0; i < n; i++)
         {
             // Side by side when there is a baseline: overlaid, two translucent bars mix into a third colour.
-            double bw = baseline is null ? w - 2 : (w - 2) / 2;
-            Bar(sb, i * w + 1, bw, today[i] / top, TodayColor);
-            if (baseline is not null) Bar(sb, i * w + 1 + bw, bw, baseline[i] / top, BaselineColor);
+            double bw = baseline.Length == 0 ? w - 2 : (w - 2) / 2;
+            Bar(sb, AxisWidth + i * w + 1, bw, today[i] / top, TodayColor);
+            if (baseline.Length > 0) Bar(sb, AxisWidth + i * w + 1 + bw, bw, baseline[i] / top, BaselineColor);
         }
-        sb.Append("<text x=\"0\" y=\"").Append(Height + 12).Append("\">").Append(E(lo.ToString("G4", CultureInfo.InvariantCulture)))
-          .Append("</text><text x=\"").Append(Width).Append("\" y=\"").Append(Height + 12).Append("\" text-anchor=\"end\">")
-          .Append(E(hi.ToString("G4", CultureInfo.InvariantCulture))).Append("</text></svg>");
-        return sb.ToString();
+        double labelY = Height + 13;
+        if (labels is not null)
+        {
+            // One label per bar when they fit (7 px a character), else every k-th.
+            int every = Math.Max(1, (int)Math.Ceiling(labels.Max(l => l.Length) * 7.0 / w));
+            for (int i = 0; i < n; i += every)
+                sb.Append("<text class=\"tick\" x=\"").Append(F(AxisWidth + (i + 0.5) * w)).Append("\" y=\"").Append(F(labelY)).Append("\" text-anchor=\"middle\">").Append(E(labels[i])).Append("</text>");
+        }
+        else
+        {
+            var ticks = AxisTicks.Of(lo, hi, 4, integers: false).Where(t => t >= lo && t <= hi).ToArray();
+            double lastEnd = double.NegativeInfinity;
+            foreach (var t in ticks)
+            {
+                string text = Num(t);
+                double x = AxisWidth + (t - lo) / (hi - lo) * plotWidth, half = text.Length * 3.5;
+                x = Math.Clamp(x, AxisWidth + half, Width - half);
+                if (x - half < lastEnd + 6) continue;   // never two labels on top of each other
+                sb.Append("<text class=\"tick\" x=\"").Append(F(x)).Append("\" y=\"").Append(F(labelY)).Append("\" text-anchor=\"middle\">").Append(E(text)).Append("</text>");
+                lastEnd = x + half;
+            }
+        }
+        return sb.Append("</svg>").ToString();
+    }
+
+    /// <summary>Value → count for a column of at most 30 whole numbers, all known; null otherwise.</summary>
+    private static Dictionary<double, double>? Discrete(ColumnStats s)
+    {
+        if (s.Top.Truncated || s.Top.Count is 0 or > 30) return null;
+        var d = new Dictionary<double, double>();
+        foreach (var (value, count) in s.Top.Ordered())
+        {
+            if (!NumberParser.TryParse(Encoding.UTF8.GetBytes(value), out var x) || x != Math.Floor(x)) return null;
+            d[x] = d.GetValueOrDefault(x) + count;
+        }
+        return d;
     }
 
     /// <summary>The most frequent values (this data's, then any of the baseline's top not among them), as shares.</summary>
@@ -116,7 +187,8 @@ public static class StatsReport
             if (q is not null)
                 sb.Append("<rect class=\"bar baseline\" x=\"").Append(labelWidth).Append("\" y=\"").Append(F(y + 7)).Append("\" width=\"")
                   .Append(F(Math.Max(1, full * q.GetValueOrDefault(values[i]) / top))).Append("\" height=\"5\" fill=\"").Append(BaselineColor).Append("\"/>");
-            sb.Append("<text x=\"").Append(F(labelWidth + full * pv / top + 4)).Append("\" y=\"").Append(F(y + 10)).Append("\">")
+            double end = full * Math.Max(pv, q?.GetValueOrDefault(values[i]) ?? 0) / top;   // after the longer bar: never over the baseline's
+            sb.Append("<text x=\"").Append(F(labelWidth + end + 4)).Append("\" y=\"").Append(F(y + 10)).Append("\">")
               .Append((pv * 100).ToString("0.#", CultureInfo.InvariantCulture)).Append("%</text>");
         }
         return sb.Append("</svg>").ToString();
@@ -130,5 +202,18 @@ public static class StatsReport
     }
 
     private static string F(double x) => x.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The report's one number format: five significant digits, plain decimals with thousands separators, never an
+    /// exponent (8.073E-05 reads 0.00008073, 1234567.8 reads 1,234,568), so a column of numbers reads alike.
+    /// </summary>
+    public static string Num(double x)
+    {
+        if (!double.IsFinite(x)) return x.ToString(CultureInfo.InvariantCulture);
+        if (x == 0) return "0";
+        int digits = (int)Math.Floor(Math.Log10(Math.Abs(x))) + 1;
+        double rounded = digits >= 5 ? Math.Round(x) : Math.Round(x, Math.Min(15, 5 - digits));
+        return rounded.ToString("#,0.###############", CultureInfo.InvariantCulture);
+    }
     private static string E(string s) => WebUtility.HtmlEncode(s);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Streaming.Core;
 using Streaming.Transform;
 
 namespace Streaming.Trainer.Training;
@@ -56,13 +57,13 @@ public static class CurvePlot
 
         double xMin = 1, xMax = Math.Max(2, history.Count == 0 ? 2 : history.Max(e => e.Epoch));
         double Px(double epoch) => Left + (epoch - xMin) / (xMax - xMin) * (Right - Left);
-        var xTicks = Ticks(xMin, xMax, 10, integers: true);
+        var xTicks = AxisTicks.Of(xMin, xMax, 10, integers: true);
         void Panel(double top, double bottom, string title, IReadOnlyList<(double?[] Values, string Color, string Marker)> series)
         {
             var all = series.SelectMany(s => s.Values).Where(v => v is not null).Select(v => v!.Value).ToList();
             double lo = all.Count > 0 ? all.Min() : 0, hi = all.Count > 0 ? all.Max() : 1;
             if (hi - lo < 1e-12 * Math.Max(1, Math.Abs(hi))) { lo -= 0.5 * Math.Max(1e-6, Math.Abs(lo)); hi += 0.5 * Math.Max(1e-6, Math.Abs(hi)); }
-            var yTicks = Ticks(lo, hi, 5, integers: false);
+            var yTicks = AxisTicks.Of(lo, hi, 5, integers: false);
             (lo, hi) = (Math.Min(lo, yTicks[0]), Math.Max(hi, yTicks[^1]));
             double Py(double v) => bottom - (v - lo) / (hi - lo) * (bottom - top);
             string format = TickFormat(yTicks);
@@ -98,19 +99,6 @@ public static class CurvePlot
 
     /// <summary>A generous width for text in a sans-serif font (DejaVu Sans averages ~0.55 em a character; 0.62 leaves room).</summary>
     public static double EstimatedWidth(string text, double size) => text.Length * size * 0.62;
-
-    /// <summary>Round tick values covering [lo, hi], at most about <paramref name="count"/> of them (1, 2, 2.5, 5 × 10^k steps).</summary>
-    public static double[] Ticks(double lo, double hi, int count, bool integers)
-    {
-        double raw = (hi - lo) / Math.Max(1, count - 1), magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
-        if (integers) step = Math.Max(1, Math.Ceiling(step));
-        double first = Math.Floor(lo / step) * step, last = Math.Ceiling(hi / step) * step;
-        var ticks = new List<double>();
-        for (double t = first; t <= last + step / 2; t += step) ticks.Add(Math.Round(t / step) * step);
-        if (integers) ticks.RemoveAll(t => t < lo || t > hi);
-        return ticks.ToArray();
-    }
 
     private static string TickFormat(double[] ticks)
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -11,37 +10,18 @@ namespace Streaming.Tests;
 /// </summary>
 public class CurvePlotTests
 {
-    private sealed record Box(string Text, double X, double Y, double W, double H);
-
-    private static List<Box> Render(string svgFile)
+    private static List<BrowserBoxes.Box> Render(string svgFile)
     {
-        var dir = Path.GetDirectoryName(svgFile)!;
-        var html = Path.Combine(dir, "chart.html");
-        File.WriteAllText(html, "<!doctype html><html><body style=\"margin:0\">" + File.ReadAllText(svgFile) + "<pre id=\"boxes\"></pre><script>"
-            + "const svg = document.querySelector('svg'), o = svg.getBoundingClientRect();"
-            + "document.getElementById('boxes').textContent = JSON.stringify([...svg.querySelectorAll('text')].map(t => { const r = t.getBoundingClientRect();"
-            + " return { Text: t.textContent, X: r.left - o.left, Y: r.top - o.top, W: r.width, H: r.height }; }));</script></body></html>");
-        var dom = Proc.Run("chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1000,800", "--dump-dom", "file://" + html]);
-        Assert.That(dom.ExitCode, Is.EqualTo(0), dom.Stderr);
-        var json = WebUtility.HtmlDecode(Regex.Match(dom.Stdout, "<pre id=\"boxes\">(.*?)</pre>", RegexOptions.Singleline).Groups[1].Value);
-        return JsonSerializer.Deserialize<List<Box>>(json)!;
+        var html = Path.Combine(Path.GetDirectoryName(svgFile)!, "chart.html");
+        File.WriteAllText(html, "<!doctype html><html><body style=\"margin:0\">" + File.ReadAllText(svgFile) + "</body></html>");
+        return BrowserBoxes.Measure(html, "1000,800");
     }
 
-    private static void AssertReadable(List<Box> boxes, string[] legend)
+    private static void AssertReadable(List<BrowserBoxes.Box> boxes, string[] legend)
     {
         Assert.That(boxes, Has.Count.GreaterThan(15), "titles, legend, ticks");
-        foreach (var b in boxes)
-        {
-            Assert.That(b.W * b.H, Is.GreaterThan(0), $"'{b.Text}' is drawn");
-            Assert.That(b.X >= 0 && b.Y >= 0 && b.X + b.W <= 800 && b.Y + b.H <= 540, $"'{b.Text}' at ({b.X:F0},{b.Y:F0}) {b.W:F0}×{b.H:F0} lies inside the picture");
-        }
-        for (int i = 0; i < boxes.Count; i++)
-            for (int j = i + 1; j < boxes.Count; j++)
-            {
-                var (a, b) = (boxes[i], boxes[j]);
-                double overlapX = Math.Min(a.X + a.W, b.X + b.W) - Math.Max(a.X, b.X), overlapY = Math.Min(a.Y + a.H, b.Y + b.H) - Math.Max(a.Y, b.Y);
-                Assert.That(overlapX <= 0 || overlapY <= 0, $"'{a.Text}' and '{b.Text}' overlap");
-            }
+        Assert.That(boxes.Select(b => (b.SvgW, b.SvgH)).Distinct(), Is.EqualTo(new[] { (800.0, 540.0) }));
+        BrowserBoxes.AssertReadable(boxes);
         foreach (var label in legend) Assert.That(boxes.Select(b => b.Text), Does.Contain(label), "the legend's label, whole");
     }
 
@@ -64,5 +44,36 @@ public class CurvePlotTests
         Assert.That(p.ExitCode, Is.EqualTo(0), p.Stderr);
         best = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "model", "metrics.json"))).RootElement.GetProperty("best_epoch").GetInt32();
         AssertReadable(Render(Path.Combine(outDir, "model", "training-curve.svg")), ["training loss", "validation loss", "validation accuracy", $"kept: epoch {best}", "loss (nats)", "val. accuracy"]);
+    }
+}
+
+/// <summary>
+/// The statistics report in Chromium: share and value axes on every histogram, one bar per value for a whole-number
+/// column, quantiles in the summary, one number format (no exponents), the missing share drawn, and in no chart two
+/// labels on top of each other or outside it (against a baseline too: percentages after the longer bar).
+/// </summary>
+public class ReportLayoutTests
+{
+    [Test]
+    public void EveryChartHasAxesAndNoLabelOverlapsAndNumbersReadAlike()
+    {
+        var dir = Repo.TempDir("report-layout");
+        var train = StatsJob.Run(Repo.Data("adult.data"), "--header none --columns " + StatsJob.AdultColumns, 1_000_000);
+        var test = StatsJob.Run(Repo.Data("adult.test"), "--header none --columns " + StatsJob.AdultColumns + " --max-bad-fraction 0.01", 1_000_000);
+        var html = Path.Combine(dir, "report.html");
+        var r = Proc.Run(Repo.Mapper, "report", "--stats", test.OutputDir, "--baseline", train.OutputDir, "-o", html);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var page = File.ReadAllText(html);
+        Assert.That(page, Does.Contain("median ").And.Contain("25 % ").And.Contain("75 % "), "the quantiles");
+        var body = page[page.IndexOf("<body>", StringComparison.Ordinal)..];
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(body, @">([^<]*\d[eE][+-]?\d[^<]*)<").Select(m => m.Groups[1].Value), Is.Empty, "no number in exponent notation");
+        Assert.That(System.Text.RegularExpressions.Regex.Count(page, "class=\"bar missing\""), Is.EqualTo(15), "the missing share drawn per column");
+        var boxes = BrowserBoxes.Measure(html);
+        BrowserBoxes.AssertReadable(boxes);
+        // education-num: 16 whole numbers, one labelled bar each, 1 … 16 in order.
+        var labels = boxes.Where(b => b.Text is "1" or "2" or "15" or "16").GroupBy(b => b.Svg).Where(g => g.Count() == 4).ToList();
+        Assert.That(labels, Is.Not.Empty, "a chart labelled with the values 1, 2, 15, 16");
+        var histograms = boxes.Where(b => b.Text.EndsWith(" %")).Select(b => b.Svg).Distinct().Count();
+        Assert.That(histograms, Is.EqualTo(6), "a share axis on each numeric column's histogram");
     }
 }
