@@ -27,7 +27,12 @@ q() {
 setup_runner() {
   if [ "$LOCAL" = 1 ]; then
     ARCHIVE=${STREAMING_ARCHIVE:-$REPO/dist/streaming-linux-x64.tgz}
-    RUNNER=${STREAMING_LOCAL_RUNNER:-$REPO/scripts/LocalRunner/bin/Release/net10.0/streaming-local}
+    # The published runner (scripts/publish.sh: no SDK needed), else the build's.
+    RUNNER=${STREAMING_LOCAL_RUNNER:-}
+    if [ -z "$RUNNER" ]; then
+      RUNNER=$REPO/scripts/LocalRunner/bin/Release/net10.0/streaming-local
+      [ -x "$REPO/dist/runner/streaming-local" ] && RUNNER=$REPO/dist/runner/streaming-local
+    fi
     if [ "$DRY_RUN" = 0 ]; then
       [ -e "$ARCHIVE" ] || { log "building $ARCHIVE (scripts/publish.sh)"; bash "$REPO/scripts/publish.sh"; }
       [ -x "$RUNNER" ] || { log "building the local runner"; dotnet build "$REPO/scripts/LocalRunner/LocalRunner.csproj" -c Release -nologo -v quiet >&2; }

@@ -42,11 +42,11 @@ if [ -n "$input" ]; then
   [ -n "$label" ] || { echo "pipeline.sh: error: --input needs --label COLUMN (the column to predict)" >&2; exit 2; }
   input=$(cd "$(dirname "$input")" && pwd)/$(basename "$input")
 fi
-command -v dotnet >/dev/null || { echo "pipeline.sh: the .NET SDK (dotnet) is needed to build" >&2; exit 3; }
-dotnet build scripts/LocalRunner/LocalRunner.csproj -c Release -nologo -v quiet >&2
-# dist/ is (re)built when missing or older than the sources, so a checkout never runs stale executables.
-if ! { [ -f dist/trainer-linux-x64-cpu.tgz ] && [ -x dist/trainer/trainer ]; } \
-   || [ -n "$(find Shared Mapper Reducer Trainer build -newer dist/trainer-linux-x64-cpu.tgz \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]; then
+# dist/ is (re)built when missing or older than the sources, so a checkout never runs stale executables; with a
+# current dist/ (the archives, the trainer, the runner) nothing here needs the .NET SDK.
+if ! { [ -f dist/trainer-linux-x64-cpu.tgz ] && [ -x dist/trainer/trainer ] && [ -x dist/runner/streaming-local ]; } \
+   || [ -n "$(find Shared Mapper Reducer Trainer build scripts/LocalRunner -newer dist/trainer-linux-x64-cpu.tgz \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ]; then
+  command -v dotnet >/dev/null || { echo "pipeline.sh: error: dist/ is missing or older than the sources, and building it needs the .NET SDK (dotnet)" >&2; exit 3; }
   bash scripts/publish.sh
 fi
 if [ -z "$input" ]; then
@@ -55,7 +55,7 @@ if [ -z "$input" ]; then
   else
     mkdir -p out/data
     input=$PWD/out/data/blackfriday-$rows.csv
-    [ -f "$input" ] || scripts/LocalRunner/bin/Release/net10.0/streaming-local generate --rows "$rows" --output "$input"
+    [ -f "$input" ] || dist/runner/streaming-local generate --rows "$rows" --output "$input"
   fi
 fi
 size=$(stat -c %s "$input")

@@ -29,6 +29,11 @@ for p in Mapper Reducer; do
   cp "dist/publish/$p/$(echo "$p" | tr 'A-Z' 'a-z')" "$out/"
 done
 tar -C "$out" -czf dist/streaming-linux-x64.tgz mapper reducer
+# The local runner too, self-contained, so scripts/pipeline.sh and hadoop-jobs --local on an edge node need the
+# archives only, not the .NET SDK (not trimmed: it is a developer's and operator's tool, start-up is not its cost).
+rm -rf dist/runner
+dotnet publish scripts/LocalRunner/LocalRunner.csproj -c Release -r linux-x64 --self-contained -nologo -v quiet \
+  -p:PublishSingleFile=true -p:InvariantGlobalization=true -p:DebugType=none -p:GenerateDocumentationFile=false -o dist/runner >&2
 if [ "$trainer" = 1 ]; then
   # Not trimmed (TorchSharp binds its natives by reflection) nor ReadyToRun (start-up is not what a training run
   # waits for; it would double the publish time); libtorch stays beside the executable. The build's
@@ -45,4 +50,4 @@ if [ "$trainer" = 1 ]; then
     --exclude='trainer/libgomp*' --exclude='trainer/build-version' trainer
 fi
 rm -rf dist/publish
-ls -l "$out" dist/*.tgz >&2
+ls -l "$out" dist/runner/streaming-local dist/*.tgz >&2
