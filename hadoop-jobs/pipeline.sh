@@ -100,6 +100,7 @@ else
     fs_put "$tmp/validation.json" "$OUTPUT/validation.json"
     report_args+=(--validation "$tmp/validation.json")
   fi
+  for ((i = 0; i < ${#PLAN_ARGS[@]}; i += 2)); do [ "${PLAN_ARGS[i]}" = --label ] && report_args+=(--label "${PLAN_ARGS[i+1]}"); done
   tool mapper report --stats "$tmp/stats.jsonl" "${report_args[@]}" --title "Statistics of $INPUT" -o "$tmp/report.html" || exit $?
   fs_put "$tmp/report.html" "$OUTPUT/report.html"
   if [ "$validation_failed" = 1 ]; then

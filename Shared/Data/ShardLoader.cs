@@ -1,3 +1,4 @@
+using Streaming.Core;
 using Microsoft.Extensions.Logging;
 using Streaming.Storage;
 
@@ -30,8 +31,8 @@ public sealed class ShardLoader(FeatureLayout layout, ILogger log)
             block.Layout.Indices(packed).CopyTo(idx);
             target.Commit(block.Layout.Label(packed), records++);
         }
-        log.LogInformation("loaded {Records} examples from {Shards} shards of {Dir} in {Seconds:F1} s: {Train} train, {Val} validation",
-            records, set.Shards.Count, set.Directory, sw.Elapsed.TotalSeconds, train.Count, val.Count);
+        log.LogInformation("loaded {Records} examples from {Shards} of {Dir} in {Seconds:F1} s: {Train} train, {Val} validation",
+            records, Plural.Of(set.Shards.Count, "shard"), set.Directory, sw.Elapsed.TotalSeconds, train.Count, val.Count);
         return new Result(train, val, records, sw.Elapsed);
     }
 }

@@ -12,7 +12,7 @@ public sealed class CsvInputOptions
     public readonly Option<string> Header = new("--header") { Description = "auto|present|none: is the first line of each file a header", DefaultValueFactory = _ => "auto" };
     public readonly Option<string?> Columns = new("--columns") { Description = "Column names a,b,c (required when there is no header or more than one split)" };
     public readonly Option<string> Missing = new("--missing") { Description = "Missing-value tokens separated by '|' (an empty entry means the empty field)", DefaultValueFactory = _ => string.Join('|', CsvOptions.DefaultMissingTokens) };
-    public readonly Option<bool> Trim = new("--trim") { Description = "Strip spaces around fields", DefaultValueFactory = _ => true };
+    public readonly Option<bool> Trim = new("--trim") { Description = "Strip spaces around fields (default: true; --trim false keeps them)", DefaultValueFactory = _ => true };
     public readonly Option<int> MaxLineBytes = new("--max-line-bytes") { Description = "Reject longer lines (bounds task memory)", DefaultValueFactory = _ => 1 << 20 };
     public readonly Option<double> MaxBadFraction = MaxBadFractionOption();
 

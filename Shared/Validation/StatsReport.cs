@@ -17,7 +17,7 @@ public static class StatsReport
     private const int Bins = 20, TopValues = 12, Width = 360, Height = 120;
     private const string TodayColor = "#1f77b4", BaselineColor = "#ff7f0e";
 
-    public static string Html(IReadOnlyList<ColumnStats> today, IReadOnlyList<ColumnStats>? baseline, Validator? validation, string title)
+    public static string Html(IReadOnlyList<ColumnStats> today, IReadOnlyList<ColumnStats>? baseline, Validator? validation, string title, string? label = null)
     {
         var baseByName = baseline?.ToDictionary(s => s.Name);
         var reports = validation?.Columns.ToDictionary(c => c.Column);
@@ -28,7 +28,7 @@ public static class StatsReport
           .Append("th,td{border-bottom:1px solid #ddd;padding:6px;text-align:left;vertical-align:top}th{background:#f4f4f4}")
           .Append("tr.anomaly td{background:#fde8e8}.num{text-align:right;font-variant-numeric:tabular-nums}")
           .Append(".legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}.bad{color:#b00020;font-weight:600}")
-          .Append("svg text{font-size:10px;fill:#444}td.summary{white-space:nowrap}\n</style></head><body>\n");
+          .Append("svg text{font-size:10px;fill:#444}td.summary{white-space:nowrap}.label{color:#fff;background:#555;border-radius:3px;padding:0 4px;font-size:11px}table.classes{width:auto;margin-top:6px}table.classes td,table.classes th{padding:2px 8px;border:none}\n</style></head><body>\n");
         sb.Append("<h1>").Append(E(title)).Append("</h1>\n<p class=\"legend\">").Append(today.Count).Append(" columns")
           .Append("<span style=\"background:").Append(TodayColor).Append("\"></span>this data");
         if (baseline is not null) sb.Append("<span style=\"background:").Append(BaselineColor).Append("\"></span>baseline");
@@ -43,11 +43,13 @@ public static class StatsReport
             var own = anomalies?.GetValueOrDefault(s.Name);
             long rows = s.Count + s.Missing;
             sb.Append("<tr class=\"column").Append(own is { Count: > 0 } ? " anomaly" : "").Append("\" data-column=\"").Append(E(s.Name)).Append("\">")
-              .Append("<td>").Append(s.Index).Append("</td><td><b>").Append(E(s.Name)).Append("</b></td><td>").Append(s.Kind).Append("</td>")
+              .Append("<td>").Append(s.Index).Append("</td><td><b>").Append(E(s.Name)).Append("</b>").Append(s.Name == label ? "<br><span class=\"label\">label</span>" : "")
+              .Append("</td><td>").Append(s.Kind).Append("</td>")
               .Append("<td class=\"num\">").Append(s.Count.ToString("N0", CultureInfo.InvariantCulture)).Append("</td>")
               .Append("<td class=\"num\">").Append(rows == 0 ? "0" : (100.0 * s.Missing / rows).ToString("0.##", CultureInfo.InvariantCulture)).Append(" %")
               .Append(MissingBar(rows == 0 ? 0 : (double)s.Missing / rows)).Append("</td><td class=\"summary\">")
-              .Append(Summary(s)).Append("</td><td>").Append(s.IsNumeric ? Histogram(s, b) : TopChart(s, b)).Append("</td><td>");
+              .Append(Summary(s)).Append("</td><td>").Append(s.IsNumeric ? Histogram(s, b) : TopChart(s, b))
+              .Append(s.Name == label ? Classes(s, b) : "").Append("</td><td>");
             if (reports?.GetValueOrDefault(s.Name) is { Distance: { } d } r)
                 sb.Append(r.DriftMetric == "jensen_shannon" ? "JS " : "L∞ ").Append("<span class=\"").Append(d > r.Threshold ? "bad" : "").Append("\">")
                   .Append(d.ToString("0.####", CultureInfo.InvariantCulture)).Append("</span> / ").Append(r.Threshold!.Value.ToString("0.###", CultureInfo.InvariantCulture));
@@ -160,6 +162,29 @@ public static class StatsReport
             d[x] = d.GetValueOrDefault(x) + count;
         }
         return d;
+    }
+
+    /// <summary>
+    /// The label column's classes: count and share here, the baseline's share beside it (a class balance that moved is
+    /// what a model trained on the baseline feels first). For a numeric label (regression) its quartiles are in the
+    /// summary already; the classes are its distinct values when they are few.
+    /// </summary>
+    private static string Classes(ColumnStats s, ColumnStats? b)
+    {
+        if (s.Top.Truncated || s.Top.Count is 0 or > 50) return "";
+        var q = b is null ? null : Drift.Shares(b);
+        long total = s.Top.Ordered().Sum(t => t.Count);
+        var sb = new StringBuilder("<table class=\"classes\"><tr><th>class</th><th class=\"num\">count</th><th class=\"num\">share</th>");
+        if (q is not null) sb.Append("<th class=\"num\">baseline</th>");
+        sb.Append("</tr>");
+        foreach (var (value, count) in s.Top.Ordered())
+        {
+            sb.Append("<tr><td>").Append(E(value)).Append("</td><td class=\"num\">").Append(count.ToString("N0", CultureInfo.InvariantCulture))
+              .Append("</td><td class=\"num\">").Append(Num(100.0 * count / total)).Append(" %</td>");
+            if (q is not null) sb.Append("<td class=\"num\">").Append(Num(100 * q.GetValueOrDefault(value))).Append(" %</td>");
+            sb.Append("</tr>");
+        }
+        return sb.Append("</table>").ToString();
     }
 
     /// <summary>The most frequent values (this data's, then any of the baseline's top not among them), as shares.</summary>

@@ -81,7 +81,7 @@ public static class TorchDevice
         }
         Describe = device.type == DeviceType.CUDA
             ? $"{device} ({torch.cuda.device_count()} visible), {LibTorchLoader.Describe}"
-            : $"cpu ({cpuThreads} threads{(deterministic ? ", deterministic" : "")}), {LibTorchLoader.Describe}";
+            : $"cpu ({Plural.Of(cpuThreads, "thread")}{(deterministic ? ", deterministic" : "")}), {LibTorchLoader.Describe}";
         log.LogInformation("device {Device} ({Build} build of the trainer)", Describe, Build);
         if (ExternalLibTorch) log.LogDebug("libtorch mapped: {Files}", string.Join(", ", LibTorchLoader.Mapped()));
         return device;

@@ -61,9 +61,14 @@ public class ReportLayoutTests
         var train = StatsJob.Run(Repo.Data("adult.data"), "--header none --columns " + StatsJob.AdultColumns, 1_000_000);
         var test = StatsJob.Run(Repo.Data("adult.test"), "--header none --columns " + StatsJob.AdultColumns + " --max-bad-fraction 0.01", 1_000_000);
         var html = Path.Combine(dir, "report.html");
-        var r = Proc.Run(Repo.Mapper, "report", "--stats", test.OutputDir, "--baseline", train.OutputDir, "-o", html);
+        var r = Proc.Run(Repo.Mapper, "report", "--stats", test.OutputDir, "--baseline", train.OutputDir, "--label", "income", "-o", html);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
         var page = File.ReadAllText(html);
+        // The label's classes, counted here and shared beside the baseline's (adult.test spells them with a '.').
+        var classes = System.Text.RegularExpressions.Regex.Match(page, "<table class=\"classes\">(.*?)</table>").Groups[1].Value;
+        Assert.That(classes, Does.Contain("<td>&lt;=50K.</td><td class=\"num\">12,435</td><td class=\"num\">76.377 %</td><td class=\"num\">0 %</td>"));
+        Assert.That(classes, Does.Contain("<td>&gt;50K.</td><td class=\"num\">3,846</td>"));
+        Assert.That(page, Does.Contain("<span class=\"label\">label</span>"));
         Assert.That(page, Does.Contain("median ").And.Contain("25 % ").And.Contain("75 % "), "the quantiles");
         var body = page[page.IndexOf("<body>", StringComparison.Ordinal)..];
         Assert.That(System.Text.RegularExpressions.Regex.Matches(body, @">([^<]*\d[eE][+-]?\d[^<]*)<").Select(m => m.Groups[1].Value), Is.Empty, "no number in exponent notation");

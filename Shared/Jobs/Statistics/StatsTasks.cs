@@ -68,8 +68,8 @@ public static class StatsMapTask
         foreach (var c in columns ?? [])
             writer.Write(c.Name, StatsJson.Serialize(c));
         writer.Flush();
-        log.LogInformation("stats map: {Rows} rows, {Ok} ok, {Rejected} rejected, {Columns} columns from {Source} ({Threads} threads)",
-            rowsRead, rowsOk, rejects.Total, columns?.Length ?? 0, source, threads);
+        log.LogInformation("stats map: {Rows} rows, {Ok} ok, {Rejected} rejected, {Columns} columns from {Source} ({Threads})",
+            rowsRead, rowsOk, rejects.Total, columns?.Length ?? 0, source, Plural.Of(threads, "thread"));
         return ExitCodes.Ok;
     }
 

@@ -131,8 +131,8 @@ public static class TransformMapTask
             stdout.Write(RowAccounting.Key, new RowAccounting(rowsRead, rejects.Total, dropped).ToJson());
         }
         stdout.Flush();
-        log.LogInformation("transform map: {Rows} rows, {Records} examples, {Rejected} rejected, {Dropped} dropped (missing label){Where} ({Threads} threads)",
-            rowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}", inBlocks ? Math.Max(1, options.Threads) : 1);
+        log.LogInformation("transform map: {Rows} rows, {Records} examples, {Rejected} rejected, {Dropped} dropped (missing label){Where} ({Threads})",
+            rowsRead, records, rejects.Total, dropped, writer is null ? " → shuffle" : $" → {outDir}/{shard}", Plural.Of(inBlocks ? Math.Max(1, options.Threads) : 1, "thread"));
         return ExitCodes.Ok;
     }
 

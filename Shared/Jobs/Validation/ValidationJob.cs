@@ -64,8 +64,9 @@ public static class ValidationJob
         var validation = new Option<string?>("--validation") { Description = "A report from mapper validate: its anomalies and distances are shown" };
         var output = new Option<string>("--output", "-o") { Description = "Where to write report.html", Required = true };
         var title = new Option<string?>("--title") { Description = "Page title (default: the statistics path)" };
+        var label = new Option<string?>("--label") { Description = "The label column: its row is marked and gets a table of its classes (count, share, the baseline's share)" };
         var cmd = new Command("report", "Write the statistics as one self-contained HTML page (histograms, top values, drift, anomalies)");
-        foreach (var o in new Option[] { stats, baseline, validation, output, title }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { stats, baseline, validation, output, title, label }) cmd.Options.Add(o);
         cmd.SetAction(r => TaskHost.Execute("mapper.report", (_, _) =>
         {
             var b = r.GetValue(baseline) is { } bp ? StatisticsArtifact.Read(bp, "--baseline") : null;
@@ -73,8 +74,10 @@ public static class ValidationJob
             if (r.GetValue(validation) is { } vp)
                 v = File.Exists(vp) ? Validator.FromJson(File.ReadAllText(vp), vp) : throw new ConfigException($"--validation {vp}: no such file");
             var today = StatisticsArtifact.Read(r.GetValue(stats)!, "--stats");
+            if (r.GetValue(label) is { } l && today.All(c => c.Name != l))
+                throw new ConfigException("label", $"names column '{l}', which is not in the statistics (columns: {string.Join(",", today.Select(c => c.Name))})");
             if (v is null && b is not null) v = Validator.Run(today, null, b);
-            AtomicFile.WriteAllText(r.GetValue(output)!, StatsReport.Html(today, b, v, r.GetValue(title) ?? $"Statistics: {r.GetValue(stats)}"));
+            AtomicFile.WriteAllText(r.GetValue(output)!, StatsReport.Html(today, b, v, r.GetValue(title) ?? $"Statistics: {r.GetValue(stats)}", r.GetValue(label)));
             return ExitCodes.Ok;
         }));
         return cmd;
