@@ -145,8 +145,18 @@ public static class TrainCommand
         var logDir = options.LogDir ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)) + ".tensorboard";
         using var events = new TensorBoardEvents(logDir);
         log.LogInformation("TensorBoard events: {Path} (tensorboard --logdir {Dir})", events.Path, Path.GetDirectoryName(events.Path));
+        // The picture so far, after every epoch, beside the model (the model directory itself appears only complete):
+        // MODEL.progress/training-curve.svg and metrics.json, replaced whole each time, removed when the model is saved.
+        var progressDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)) + ".progress";
+        string chartMetric = spec.Task == TaskKind.Multiclass ? "accuracy" : spec.Task == TaskKind.Regression ? "rmse" : "auc";
         var (history, bestEpoch) = new Fit(log, progress, new EpochProgress(progress, interactive, TimeSpan.FromSeconds(options.LogEverySeconds)), stop, events)
-            .Run(model, train, validation, options, device, checkpoints);
+        {
+            AfterEpoch = (so, kept) =>
+            {
+                AtomicFile.WriteAllText(Path.Combine(progressDir, "training-curve.svg"), CurvePlot.Svg(so, spec.Task, chartMetric, kept, spec.LabelStd));
+                AtomicFile.WriteAllText(Path.Combine(progressDir, "metrics.json"), Fit.HistoryJson(so, so[^1].Validation, kept));
+            },
+        }.Run(model, train, validation, options, device, checkpoints);
         if (train.Count == 0) throw new DataException($"{dataLocation}: no training examples");
         var final = validation is not null ? TorchScoring.Evaluate(model, validation, device) : new Dictionary<string, double>();
         var meta = new ModelFile
@@ -161,6 +171,7 @@ public static class TrainCommand
         events.Dispose();
         if (options.LogDir is null)
             try { Directory.Delete(logDir, recursive: true); } catch (IOException) { }
+        try { if (Directory.Exists(progressDir)) Directory.Delete(progressDir, recursive: true); } catch (IOException) { }
         if (checkpoints is not null && File.Exists(checkpoints.Path)) File.Delete(checkpoints.Path);   // the run is complete: nothing to resume
         foreach (var (k, v) in final.Where(kv => kv.Key != "count"))
             progress.WriteLine(FormattableString.Invariant($"validation {k}: {v:G6}"));

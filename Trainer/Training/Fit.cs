@@ -74,6 +74,9 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
     /// <summary>Batches between the running training loss's TensorBoard points (one host sync each).</summary>
     public const int EventEveryBatches = 100;
 
+    /// <summary>Called after every epoch with the history so far and the epoch kept so far (the progress picture).</summary>
+    public Action<IReadOnlyList<EpochResult>, int>? AfterEpoch { get; init; }
+
     public static ModelSpec Spec(FeatureLayout layout, IExampleSource train, TrainOptions o)
     {
         var spec = new ModelSpec
@@ -222,6 +225,7 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
             if (val.GetValueOrDefault("count") == 0)
             {
                 bestEpoch = epoch;
+                AfterEpoch?.Invoke(history, bestEpoch);
                 if (checkpoints is not null && epoch < o.Epochs) Save(epoch + 1, 0, 0, 0);
                 continue;
             }
@@ -236,9 +240,11 @@ public sealed class Fit(ILogger log, TextWriter console, EpochProgress progress,
             }
             else if (o.Patience > 0 && ++sinceBest >= o.Patience)
             {
+                AfterEpoch?.Invoke(history, bestEpoch);
                 console.WriteLine($"early stopping: no improvement for {o.Patience} epochs; keeping epoch {bestEpoch}");
                 break;
             }
+            AfterEpoch?.Invoke(history, bestEpoch);
             if (checkpoints is not null && epoch < o.Epochs) Save(epoch + 1, 0, 0, 0);
         }
         if (bestWeights is not null)
