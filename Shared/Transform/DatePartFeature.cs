@@ -42,7 +42,9 @@ public sealed record DatePartFeature : FeatureSpec
     public override int? IndexCardinality => IsIndex ? Cardinality : null;
 
     /// <summary>Bins of the day of the year: twelve of equal width (for the trainer's piecewise-linear encoding).</summary>
-    public IReadOnlyList<double>? Bins => Part == DatePart.DayOfYear ? Enumerable.Range(0, 13).Select(i => i / 12.0).ToArray() : null;
+    public IReadOnlyList<double>? Bins => Part == DatePart.DayOfYear ? MonthlyEdges : null;
+
+    private static readonly double[] MonthlyEdges = Enumerable.Range(0, 13).Select(i => i / 12.0).ToArray();
 
     public override string Expected => "a date (yyyy-mm-dd or yyyy/mm/dd, optionally with a time)";
 

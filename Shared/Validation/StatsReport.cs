@@ -89,11 +89,11 @@ public static class StatsReport
         double[] today, baseline;
         string[]? labels = null;
         double lo = both ? Math.Min(s.Min, b!.Min) : s.Min, hi = both ? Math.Max(s.Max, b!.Max) : s.Max;
-        if (Discrete(s) is { } values && (!both || Discrete(b!) is not null))
+        var bValues = both ? Discrete(b!) : null;
+        if (Discrete(s) is { } values && (!both || bValues is not null))
         {
-            var all = values.Keys.Union(both ? Discrete(b!)!.Keys : []).Order().ToList();
+            var all = values.Keys.Union(bValues?.Keys ?? Enumerable.Empty<double>()).Order().ToList();
             labels = all.Select(Num).ToArray();
-            var bValues = both ? Discrete(b!)! : null;
             double total = values.Values.Sum(), bTotal = bValues?.Values.Sum() ?? 1;
             today = all.Select(v => values.GetValueOrDefault(v) / total).ToArray();
             baseline = bValues is null ? [] : all.Select(v => bValues.GetValueOrDefault(v) / bTotal).ToArray();

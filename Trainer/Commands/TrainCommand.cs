@@ -148,6 +148,7 @@ public static class TrainCommand
         // The picture so far, after every epoch, beside the model (the model directory itself appears only complete):
         // MODEL.progress/training-curve.svg and metrics.json, replaced whole each time, removed when the model is saved.
         var progressDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir)) + ".progress";
+        // The chart's lower panel shows what the task is judged by (for multiclass accuracy: log-loss, the one watched, is above).
         string chartMetric = spec.Task == TaskKind.Multiclass ? "accuracy" : spec.Task == TaskKind.Regression ? "rmse" : "auc";
         var (history, bestEpoch) = new Fit(log, progress, new EpochProgress(progress, interactive, TimeSpan.FromSeconds(options.LogEverySeconds)), stop, events)
         {
@@ -164,10 +165,8 @@ public static class TrainCommand
             Spec = spec, Plan = plan, Metrics = final.Where(kv => double.IsFinite(kv.Value)).ToDictionary(), Epochs = history.Count,
             BestEpoch = bestEpoch, Seed = options.Seed, TrainedOn = TorchDevice.Describe,
         };
-        var (name, _) = final.GetValueOrDefault("count") > 0 ? Metrics.Monitor(spec.Task, final) : ("", 0);
         ModelSaver.Save(modelDir, meta, model, Fit.HistoryJson(history, final, bestEpoch),
-            // The lower panel shows what the task is judged by: for multiclass accuracy (log-loss, watched, is above).
-            CurvePlot.Svg(history, spec.Task, spec.Task == TaskKind.Multiclass && name != "" ? "accuracy" : name, bestEpoch, spec.LabelStd), [events.Path]);
+            CurvePlot.Svg(history, spec.Task, chartMetric, bestEpoch, spec.LabelStd), [events.Path]);
         events.Dispose();
         if (options.LogDir is null)
             try { Directory.Delete(logDir, recursive: true); } catch (IOException) { }

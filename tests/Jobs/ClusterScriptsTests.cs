@@ -114,14 +114,21 @@ public class ClusterScriptsTests(string version)
         Assert.That(File.ReadAllText(Path.Combine(_root, "out", "k", "tfrecords", "_transform.json")), Does.Contain("\"zscore\""));
     }
 
+    /// <summary>A small weather model trained locally (the scoring jobs' model), shared by the scoring tests.</summary>
+    private static readonly Lazy<string> WeatherModel = new(() =>
+    {
+        var local = Path.Combine(Repo.TempDir("score-model"), "out");
+        var train = Pipeline.Run("--output", local, "--input", Repo.Data("seattle-weather.csv"), "--label", "weather", "--drop", "date",
+            "--train", "--epochs 2 --hidden 8 --seed 1");
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Stderr);
+        return local;
+    });
+
     /// <summary>The three-file directory (BOM, no final line end, gzip) scored on the cluster: every row once, by file and position.</summary>
     [Test]
     public void ScoringADirectoryOnTheClusterNamesEveryRowByFileAndPosition()
     {
-        var local = Path.Combine(Repo.TempDir("score-dir-model"), "out");
-        var train = Pipeline.Run("--output", local, "--input", Repo.Data("seattle-weather.csv"), "--label", "weather", "--drop", "date",
-            "--train", "--epochs 2 --hidden 8 --seed 1");
-        Assert.That(train.ExitCode, Is.EqualTo(0), train.Stderr);
+        var local = WeatherModel.Value;
         ScoringDirectory.Write(Path.Combine(_root, "data", "dir"));
         var r = Script("score.sh", "--input", "hdfs:///data/dir", "--output", "/out/dirscores", "--model", Path.Combine(local, "model"),
             "--block-size", "8000", "--id-columns", "date", "--keep-input");
@@ -132,10 +139,7 @@ public class ClusterScriptsTests(string version)
     [Test]
     public void BatchScoringRunsOnTheClusterAndMatchesTheTrainer()
     {
-        var local = Path.Combine(Repo.TempDir("score-model"), "out");
-        var train = Pipeline.Run("--output", local, "--input", Repo.Data("seattle-weather.csv"), "--label", "weather", "--drop", "date",
-            "--train", "--epochs 2 --hidden 8 --seed 1");
-        Assert.That(train.ExitCode, Is.EqualTo(0), train.Stderr);
+        var local = WeatherModel.Value;
         var model = Path.Combine(local, "model");
         var r = Script("score.sh", "--input", "hdfs:///data/weather.csv", "--output", "/out/scores", "--model", model);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
